@@ -1,0 +1,9 @@
+/** Unit and invariant tests. Integration tests (real PostgreSQL/Patroni/etcd) run from tests/integration/run.sh. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests"],
+  testMatch: ["**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "/tests/integration/"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] },
+  testTimeout: 30000,
+};
