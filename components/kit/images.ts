@@ -1,0 +1,51 @@
+// The one image catalog. Every container image in the platform comes from here, pinned to a
+// version tag (never `latest`, never a floating major), so Renovate can bump one line and a test
+// refuses anything unpinned. `seenIn` records where the tag was confirmed to exist: an image tag
+// that does not exist is an outage we promise to catch before deploy.
+
+export interface ImageRef {
+  readonly repository: string;
+  readonly tag: string;
+  /** Optional content digest; when set the reference is `repo:tag@digest`. */
+  readonly digest?: string;
+  /** Where this exact tag was confirmed to exist (release notes, registry listing). */
+  readonly seenIn: string;
+  /** Whether the image can run as a non-root user (drives the pod's runAsNonRoot default). */
+  readonly runsAsNonRoot: boolean;
+  /** The UID the image runs as, when non-root. */
+  readonly uid?: number;
+}
+
+export const IMAGES = {
+  qdrant: {
+    repository: "docker.io/qdrant/qdrant",
+    tag: "v1.15.5",
+    seenIn: "Qdrant GitHub releases v1.15.5; referenced by public CI pipelines",
+    // The official image runs as root by default; the `-unprivileged` variants run as uid 1000.
+    runsAsNonRoot: false,
+  },
+  kubectl: {
+    repository: "docker.io/alpine/k8s",
+    tag: "1.34.1",
+    seenIn: "alpine/k8s tags on Docker Hub (kubectl + curl + sh); bitnami/kubectl was withdrawn",
+    runsAsNonRoot: true,
+    uid: 65534,
+  },
+} as const satisfies Record<string, ImageRef>;
+
+export type ImageName = keyof typeof IMAGES;
+
+/** A pinned tag: a version (optionally v-prefixed, with suffixes like -p3 or -alpine), or a MinIO RELEASE stamp. */
+const PINNED_TAG = /^(v?\d+(\.\d+){1,3}([-.+][0-9A-Za-z.-]+)?|RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z)$/;
+
+export function isPinnedTag(tag: string): boolean {
+  return PINNED_TAG.test(tag);
+}
+
+/** The full image reference for a container. Throws on an unpinned tag, so nothing unpinned is ever emitted. */
+export function imageRef(image: ImageRef): string {
+  if (!isPinnedTag(image.tag)) {
+    throw new Error(`image ${image.repository}:${image.tag} is not pinned to a version tag: pin it in components/kit/images.ts`);
+  }
+  return image.digest ? `${image.repository}:${image.tag}@${image.digest}` : `${image.repository}:${image.tag}`;
+}

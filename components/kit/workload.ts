@@ -1,0 +1,212 @@
+// The workload builder: one spec in, the workload, its Services and its PodDisruptionBudget out.
+// Selectors, Service ports and PDBs are derived from the spec, so a Service that selects nothing or
+// targets a port no container has cannot be written.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AppIdentity, appLabels, assertDnsLabel, selectorLabels } from "./labels";
+import { ContainerSpec, InitContainerSpec, PortSpec, toContainer, toInitContainer } from "./container";
+import { Placement, placementSpread, schedulingFor } from "./placement";
+import { podSecurityContext } from "./security";
+import { parseBytes } from "./quantity";
+
+export const LOCAL_PATH = "local-path";
+
+export type PodVolume =
+  | { readonly name: string; readonly configMap: { readonly name: string; readonly defaultMode?: number } }
+  | { readonly name: string; readonly secret: { readonly secretName: string; readonly defaultMode?: number } }
+  | { readonly name: string; readonly emptyDir: { readonly sizeLimit?: string; readonly medium?: "Memory" } };
+
+/** A per-replica persistent volume (StatefulSet volumeClaimTemplates). */
+export interface VolumeClaim {
+  readonly name: string;
+  /** e.g. "10Gi". */
+  readonly size: string;
+  /** Default "local-path" (k3s): the volume lives on one node, so the workload must be pinned. */
+  readonly storageClass?: string;
+}
+
+export interface ServiceExposure {
+  /** Names of container ports to expose; each must exist on one of the pod's containers. */
+  readonly ports: readonly string[];
+  /** Default: the workload's name. */
+  readonly name?: string;
+}
+
+export interface WorkloadSpec {
+  readonly identity: AppIdentity;
+  readonly kind: "Deployment" | "StatefulSet";
+  readonly replicas: number;
+  readonly placement: Placement;
+  readonly containers: readonly ContainerSpec[];
+  readonly initContainers?: readonly InitContainerSpec[];
+  readonly volumes?: readonly PodVolume[];
+  /** StatefulSet only. */
+  readonly volumeClaims?: readonly VolumeClaim[];
+  /** A ClusterIP Service named after the workload. StatefulSets always also get `<name>-headless`. */
+  readonly service?: ServiceExposure;
+  readonly serviceAccountName?: string;
+  /** Group that owns mounted volumes. */
+  readonly fsGroup?: number;
+  /** e.g. "nvidia" for GPU pods on k3s. */
+  readonly runtimeClassName?: string;
+  /** Default 30. */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+export interface WorkloadArgs {
+  readonly namespace: pulumi.Input<string>;
+  /** Extra pod annotations, e.g. a checksum of mounted config so pods roll when it changes. */
+  readonly podAnnotations?: Record<string, pulumi.Input<string>>;
+  /** What the pods need to exist first (Secrets, ConfigMaps, RBAC), so they never start half-configured. */
+  readonly dependsOn?: pulumi.Resource[];
+}
+
+export interface EmittedWorkload {
+  readonly workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
+  readonly service?: k8s.core.v1.Service;
+  readonly headless?: k8s.core.v1.Service;
+  readonly pdb: k8s.policy.v1.PodDisruptionBudget;
+  readonly selector: Record<string, string>;
+  /** Name of the ClusterIP Service, when exposed. */
+  readonly serviceName?: string;
+}
+
+/** Every container port of the pod, by name. */
+export function podPorts(spec: WorkloadSpec): Map<string, PortSpec> {
+  const ports = new Map<string, PortSpec>();
+  for (const c of spec.containers) for (const p of c.ports) ports.set(p.name, p);
+  return ports;
+}
+
+/** Throws when the spec breaks a rule the kit guarantees. Pure: validation calls it before any resource exists. */
+export function checkWorkloadSpec(spec: WorkloadSpec): void {
+  const where = `workload ${spec.identity.name}`;
+  assertDnsLabel(spec.identity.name, "workload name");
+  if (spec.containers.length === 0) throw new Error(`${where}: has no containers`);
+  if (!Number.isInteger(spec.replicas) || spec.replicas < 1) throw new Error(`${where}: replicas must be a whole number ≥ 1, got ${spec.replicas}`);
+  const names = new Set<string>();
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+    if (names.has(c.name)) throw new Error(`${where}: container name "${c.name}" is used twice`);
+    names.add(c.name);
+  }
+  const ports = podPorts(spec);
+  for (const p of spec.service?.ports ?? []) {
+    if (!ports.has(p)) {
+      throw new Error(`${where}: the Service exposes port "${p}" but no container has it (ports: ${[...ports.keys()].join(", ") || "none"})`);
+    }
+  }
+  const volumeNames = new Set([...(spec.volumes ?? []), ...(spec.volumeClaims ?? [])].map((v) => v.name));
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+    for (const m of c.mounts ?? []) {
+      if (!volumeNames.has(m.volume)) throw new Error(`${where}: container ${c.name} mounts volume "${m.volume}" that the pod does not declare`);
+    }
+  }
+  if (spec.volumeClaims?.length) {
+    if (spec.kind !== "StatefulSet") throw new Error(`${where}: per-replica volumes need a StatefulSet`);
+    for (const v of spec.volumeClaims) {
+      if (parseBytes(v.size) === undefined) throw new Error(`${where}: volume ${v.name} size "${v.size}" is not a Kubernetes quantity`);
+    }
+    const localPath = spec.volumeClaims.some((v) => (v.storageClass ?? LOCAL_PATH) === LOCAL_PATH);
+    // A local-path volume lives on one node. Either every pod is pinned to that node, or each replica
+    // owns a node (required anti-affinity) and the volume's node affinity keeps it there.
+    if (localPath && spec.placement.kind !== "pinned" && placementSpread(spec.placement) !== "required") {
+      throw new Error(`${where}: has local-path volumes, so it must be pinned to a node or spread with required anti-affinity`);
+    }
+  }
+}
+
+function podVolume(v: PodVolume): k8s.types.input.core.v1.Volume {
+  if ("configMap" in v) return { name: v.name, configMap: { name: v.configMap.name, defaultMode: v.configMap.defaultMode } };
+  if ("secret" in v) return { name: v.name, secret: { secretName: v.secret.secretName, defaultMode: v.secret.defaultMode } };
+  return { name: v.name, emptyDir: { sizeLimit: v.emptyDir.sizeLimit, medium: v.emptyDir.medium } };
+}
+
+/** Creates the workload, its Service(s) and PDB as children of `parent`. */
+export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: WorkloadArgs): EmittedWorkload {
+  checkWorkloadSpec(spec);
+  const name = spec.identity.name;
+  const where = `workload ${name}`;
+  const selector = selectorLabels(spec.identity);
+  const labels = appLabels(spec.identity);
+  const opts: pulumi.CustomResourceOptions = { parent };
+  const podOpts: pulumi.CustomResourceOptions = { parent, dependsOn: args.dependsOn };
+  const meta = (n: string) => ({ name: n, namespace: args.namespace, labels });
+  const ports = podPorts(spec);
+
+  const template: k8s.types.input.core.v1.PodTemplateSpec = {
+    metadata: { labels, annotations: args.podAnnotations },
+    spec: {
+      ...schedulingFor(spec.placement, selector),
+      serviceAccountName: spec.serviceAccountName,
+      automountServiceAccountToken: spec.serviceAccountName !== undefined,
+      securityContext: podSecurityContext(spec.fsGroup),
+      runtimeClassName: spec.runtimeClassName,
+      terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30,
+      initContainers: spec.initContainers?.map((c) => toInitContainer(c, `${where} init container ${c.name}`)),
+      containers: spec.containers.map((c) => toContainer(c, `${where} container ${c.name}`)),
+      volumes: spec.volumes?.map(podVolume),
+    },
+  };
+
+  const servicePorts = (names: readonly string[]) =>
+    names.map((p) => {
+      const port = ports.get(p)!;
+      return { name: p, port: port.containerPort, targetPort: p, protocol: port.protocol ?? "TCP" };
+    });
+
+  let headless: k8s.core.v1.Service | undefined;
+  let workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
+  if (spec.kind === "StatefulSet") {
+    const headlessName = `${name}-headless`;
+    // The governing Service gives each member a stable DNS name; members must find each other
+    // before they are ready, hence publishNotReadyAddresses.
+    headless = new k8s.core.v1.Service(`${name}-headless`, {
+      metadata: meta(headlessName),
+      spec: { clusterIP: "None", publishNotReadyAddresses: true, selector, ports: servicePorts([...ports.keys()]) },
+    }, opts);
+    workload = new k8s.apps.v1.StatefulSet(name, {
+      metadata: meta(name),
+      spec: {
+        serviceName: headlessName,
+        replicas: spec.replicas,
+        selector: { matchLabels: selector },
+        podManagementPolicy: "OrderedReady",
+        updateStrategy: { type: "RollingUpdate" },
+        // Never delete data with the workload or on scale-down: volumes outlive pods.
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+        template,
+        volumeClaimTemplates: spec.volumeClaims?.map((v) => ({
+          metadata: { name: v.name, labels: selector },
+          spec: { accessModes: ["ReadWriteOnce"], storageClassName: v.storageClass ?? LOCAL_PATH, resources: { requests: { storage: v.size } } },
+        })),
+      },
+    }, { parent, dependsOn: [headless, ...(args.dependsOn ?? [])] });
+  } else {
+    workload = new k8s.apps.v1.Deployment(name, {
+      metadata: meta(name),
+      spec: {
+        replicas: spec.replicas,
+        selector: { matchLabels: selector },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template,
+      },
+    }, podOpts);
+  }
+
+  let service: k8s.core.v1.Service | undefined;
+  const serviceName = spec.service ? (spec.service.name ?? name) : undefined;
+  if (spec.service && serviceName) {
+    service = new k8s.core.v1.Service(name, {
+      metadata: meta(serviceName),
+      spec: { type: "ClusterIP", selector, ports: servicePorts(spec.service.ports) },
+    }, opts);
+  }
+
+  // maxUnavailable 1 (not minAvailable) so a single-replica workload can still be drained.
+  const pdb = new k8s.policy.v1.PodDisruptionBudget(name, {
+    metadata: meta(name),
+    spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+  }, opts);
+
+  return { workload, service, headless, pdb, selector, serviceName };
+}

@@ -1,0 +1,20 @@
+// Config → component args, in one place: the plan (pure workload specs that validation checks)
+// and the platform (the resources) are built from the same args, so what was checked is what runs.
+import { qdrantSpec } from "../components/data/qdrant";
+import type { QdrantArgs } from "../components/data/qdrant";
+import type { StackConfig } from "./model";
+import type { PlannedWorkload } from "./validate";
+
+export function qdrantArgs(cfg: StackConfig): QdrantArgs {
+  const q = cfg.workloads.qdrant;
+  return { namespace: cfg.namespace, node: q.node, storage: q.storage, resources: q.resources };
+}
+
+/** Every workload the stack runs, as pure specs (secret names are placeholders: they do not affect placement). */
+export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
+  const out: PlannedWorkload[] = [];
+  if (cfg.workloads.qdrant.enabled) {
+    out.push({ spec: qdrantSpec({ ...qdrantArgs(cfg), apiKeySecret: "qdrant-api-key" }), path: cfg.workloads.qdrant.path });
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+// Rules that relate config fields to each other and to the workloads they produce. Everything is
+// checked before any resource is created, and every problem is reported at once.
+import { PodFootprint, checkWorkloadSpec, footprint, formatBytes, formatMillicores, parseBytes, parseMillicores } from "../components/kit";
+import type { WorkloadSpec } from "../components/kit";
+import { key } from "./parse";
+import { Problems } from "./problems";
+import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
+import type { NodeConfig, StackConfig } from "./model";
+
+/** A workload the stack will run, with the config path that controls it. */
+export interface PlannedWorkload {
+  readonly spec: WorkloadSpec;
+  readonly path: string;
+}
+
+export interface ValidateOptions {
+  /** A real deployment needs the secret config values; an offline render only warns. */
+  readonly requireSecrets: boolean;
+}
+
+const K3S_VERSION = /^v1\.\d+\.\d+\+k3s\d+$/;
+
+function nodePath(cfg: StackConfig, name: string, field?: string): string {
+  const i = cfg.nodes.findIndex((n) => n.name === name);
+  return `${key("nodes")}[${i}]${field ? `.${field}` : ""}`;
+}
+
+function checkNodes(cfg: StackConfig, problems: Problems): void {
+  const names = new Map<string, number>();
+  const addresses = new Map<string, string>();
+  cfg.nodes.forEach((n, i) => {
+    if (n.name && names.has(n.name)) {
+      problems.add(`${key("nodes")}[${i}].name`, `node name "${n.name}" is already used by ${key("nodes")}[${names.get(n.name)}]`, "give every node a unique name");
+    } else names.set(n.name, i);
+    const own = new Set<string>();
+    for (const field of ["address", "lanAddress", "externalAddress"] as const) {
+      const a = n[field];
+      if (!a || own.has(a)) continue;
+      own.add(a);
+      const holder = addresses.get(a);
+      if (holder) problems.add(`${key("nodes")}[${i}].${field}`, `address ${a} is already used by ${holder}`, "every node needs its own addresses");
+      else addresses.set(a, `${key("nodes")}[${i}] (${n.name})`);
+    }
+  });
+}
+
+function checkCluster(cfg: StackConfig, opts: ValidateOptions, problems: Problems, warnings: string[]): void {
+  const c = cfg.cluster;
+  const secret = c.mode === "k3s" ? "sshPrivateKey" : "kubeconfig";
+  if (!cfg.secretsPresent.includes(secret)) {
+    const how = c.mode === "k3s" ? `pulumi config set --secret ${key(secret)} < ~/.ssh/id_ed25519` : `pulumi config set --secret ${key(secret)} < ~/.kube/config`;
+    if (opts.requireSecrets) problems.add(key(secret), `is not set (cluster mode "${c.mode}" needs it)`, `run: ${how}`);
+    else warnings.push(`${key(secret)} is not set: pulumi up will need it (${how})`);
+  }
+  if (c.mode !== "k3s") return;
+  if (c.version !== undefined && !K3S_VERSION.test(c.version)) {
+    problems.add(`${key("cluster")}.version`, `"${c.version}" is not a k3s release version`, "use a pinned release such as v1.33.5+k3s1");
+  }
+  const servers = cfg.nodes.filter((n) => n.k3s === "server");
+  if (cfg.nodes.length > 0 && servers.length === 0) {
+    problems.add(key("nodes"), "no node has k3s: server", "set k3s: server on one node (or three for HA)");
+  } else if (servers.length > 1 && servers.length % 2 === 0) {
+    problems.add(key("nodes"), `${servers.length} k3s servers (${servers.map((s) => s.name).join(", ")}): embedded etcd needs an odd number for quorum`, `make ${servers.length - 1} or ${servers.length + 1} nodes servers (k3s: server), the rest agents`);
+  }
+  c.uninstall.forEach((n, i) => {
+    if (cfg.nodes.some((x) => x.name === n)) {
+      problems.add(`${key("cluster")}.uninstall[${i}]`, `node "${n}" is still in the stack`, "remove the node from homelab:nodes first, or drop it from uninstall");
+    }
+  });
+}
+
+function eligible(spec: WorkloadSpec, nodes: readonly NodeConfig[]): string[] {
+  const p = spec.placement;
+  if (p.kind === "pinned") return nodes.some((n) => n.name === p.node) ? [p.node] : [];
+  return nodes.filter((n) => n.roles.includes(p.role)).map((n) => n.name);
+}
+
+export function podGroup(f: PodFootprint, eligibleNodes: string[]): PodGroup {
+  return {
+    workload: f.workload,
+    replicas: f.replicas,
+    eligible: eligibleNodes,
+    spread: f.spread,
+    cpuMillis: f.cpuMillis,
+    memoryBytes: f.memoryBytes,
+    memoryLimitBytes: f.memoryLimitBytes,
+  };
+}
+
+export function nodeCapacities(cfg: StackConfig): NodeCapacity[] {
+  return cfg.nodes.map((n) => ({ name: n.name, cpuMillis: parseMillicores(n.cpu) ?? 0, memoryBytes: parseBytes(n.memory) ?? 0 }));
+}
+
+function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], problems: Problems, warnings: string[]): Schedule {
+  const groups: PodGroup[] = [];
+  for (const w of planned) {
+    try {
+      checkWorkloadSpec(w.spec);
+    } catch (e) {
+      problems.add(w.path, (e as Error).message, "fix the workload's settings");
+      continue;
+    }
+    const p = w.spec.placement;
+    const el = eligible(w.spec, cfg.nodes);
+    if (p.kind === "pinned" && el.length === 0) {
+      problems.add(`${w.path}.node`, `node "${p.node}" is not in ${key("nodes")} (nodes: ${cfg.nodes.map((n) => n.name).join(", ")})`, "name one of the stack's nodes");
+      continue;
+    }
+    if (p.kind === "role" && el.length === 0) {
+      const gpu = p.role === "gpu";
+      problems.add(w.path, `${w.spec.identity.name} needs a node with role "${p.role}"${gpu ? " (a GPU)" : ""}, and the stack has none`, gpu ? `add the gpu role to a node with an NVIDIA GPU, or set ${w.path}.enabled: false` : `add the ${p.role} role to a node`);
+      continue;
+    }
+    const f = footprint(w.spec);
+    if (p.kind === "role" && f.spread === "required" && f.replicas > el.length) {
+      problems.add(`${w.path}.replicas`, `${f.replicas} replicas must each run on their own node, but only ${el.length} node(s) have role "${p.role}" (${el.join(", ")})`, `lower replicas to ${el.length} or give more nodes the ${p.role} role`);
+      continue;
+    }
+    groups.push(podGroup(f, el));
+  }
+  const result = schedule(nodeCapacities(cfg), groups, cfg.systemReservePercent);
+  const pathOf = new Map(planned.map((w) => [w.spec.identity.name, w.path]));
+  for (const l of result.nodes) {
+    const owners = [...new Set(l.pods.map((p) => pathOf.get(p) ?? pathOf.get(p.replace(/-\d+$/, "")) ?? p))];
+    const over = (kind: string, used: number, alloc: number, fmt: (n: number) => string, cap: number) =>
+      problems.add(
+        nodePath(cfg, l.node),
+        `${l.node}: pod ${kind} requests ${fmt(used)} exceed the ${fmt(alloc)} allocatable (${fmt(cap)} minus the ${cfg.systemReservePercent}% system reserve); workloads there: ${owners.map((o) => `${o}.resources`).join(", ")}`,
+        `lower those requests, move a workload to another node, or raise ${nodePath(cfg, l.node, kind === "memory" ? "memory" : "cpu")} if the machine really has more`,
+      );
+    if (l.requests.memoryBytes > l.allocatable.memoryBytes) over("memory", l.requests.memoryBytes, l.allocatable.memoryBytes, formatBytes, l.capacity.memoryBytes);
+    if (l.requests.cpuMillis > l.allocatable.cpuMillis) over("CPU", l.requests.cpuMillis, l.allocatable.cpuMillis, formatMillicores, l.capacity.cpuMillis);
+    if (l.limits.memoryBytes > l.capacity.memoryBytes) {
+      warnings.push(`${l.node}: memory limits add up to ${formatBytes(l.limits.memoryBytes)} of ${formatBytes(l.capacity.memoryBytes)}: if every pod used its limit at once the node would run out of memory`);
+    } else if (l.requests.memoryBytes > 0.85 * l.allocatable.memoryBytes) {
+      warnings.push(`${l.node}: memory requests are at ${Math.round((100 * l.requests.memoryBytes) / l.allocatable.memoryBytes)}% of allocatable`);
+    }
+  }
+  return result;
+}
+
+/** Cross-field rules. Returns the schedule the capacity check computed, and warnings that do not block. */
+export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkload[], opts: ValidateOptions, problems: Problems): { schedule: Schedule; warnings: string[] } {
+  const warnings: string[] = [];
+  checkNodes(cfg, problems);
+  checkCluster(cfg, opts, problems, warnings);
+  const result = checkWorkloads(cfg, planned, problems, warnings);
+  return { schedule: result, warnings };
+}

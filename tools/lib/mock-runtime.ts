@@ -1,0 +1,78 @@
+// Runs the real program (index.ts) under the Pulumi SDK's mock runtime and collects every resource
+// it registers with its resolved inputs. Used by `render`, the tests and the benchmark.
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { ROOT, StackFile } from "./stack-file";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, any>;
+  /** Provider reference (urn::id) for custom resources, when one was given. */
+  readonly provider?: string;
+  readonly custom: boolean;
+}
+
+export interface ProgramRun {
+  readonly resources: RecordedResource[];
+  /** The error the program threw, if it failed (e.g. a ConfigError). */
+  readonly error?: unknown;
+}
+
+/** Values the mocks give outputs that only a real provider would compute. */
+function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  switch (args.type) {
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString":
+      return { ...args.inputs, result: `mock-${args.name}` };
+    case "random:index/randomBytes:RandomBytes":
+      return { ...args.inputs, base64: Buffer.from(`mock-${args.name}`).toString("base64"), hex: Buffer.from(`mock-${args.name}`).toString("hex") };
+    case "command:remote:Command":
+    case "command:local:Command":
+      return { ...args.inputs, stdout: "", stderr: "" };
+    default:
+      return args.inputs;
+  }
+}
+
+/** Waits until every outstanding resource registration and output has settled. */
+async function settle(): Promise<void> {
+  // The SDK's own drain of pending RPCs (what `pulumi.runtime.disconnect` waits for), without disconnecting.
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
+  for (let i = 0; i < 3; i++) {
+    if (settings.waitForRPCs) await settings.waitForRPCs();
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/**
+ * Runs `entry` (default: the project's index.ts) for one stack. The module is loaded fresh, so a
+ * process (or a jest worker with isolated modules) can run several stacks in turn.
+ */
+export async function runProgram(stack: StackFile, entry = path.join(ROOT, "index.ts"), preview = true): Promise<ProgramRun> {
+  const resources: RecordedResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, custom: args.custom ?? true });
+        return { id: `${args.name}-id`, state: mockState(args) };
+      },
+      call(args) {
+        return args.inputs;
+      },
+    },
+    "homelab",
+    stack.stack,
+    preview,
+  );
+  pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+  let error: unknown;
+  try {
+    delete require.cache[require.resolve(entry)];
+    require(entry);
+    await settle();
+  } catch (e) {
+    error = e;
+  }
+  return { resources, error };
+}
