@@ -5,5 +5,6 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/tests/integration/"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] },
+  globalSetup: "<rootDir>/tests/global-setup.ts",
   testTimeout: 30000,
 };

@@ -63,6 +63,6 @@ export function loadStack(opts: ValidateOptions = { requireSecrets: true }): Loa
   const loaded = validateRaw(pulumi.getStack(), { raw, secretsPresent }, opts);
   const secrets: Record<string, pulumi.Output<string>> = {};
   for (const [k, v] of Object.entries(secretValues)) secrets[k] = pulumi.secret(v);
-  for (const w of loaded.warnings) pulumi.log.warn(w);
+  if (!process.env.HOMELAB_QUIET_WARNINGS) for (const w of loaded.warnings) pulumi.log.warn(w);
   return { ...loaded, secrets };
 }

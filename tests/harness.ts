@@ -1,0 +1,47 @@
+// What the tests see of each stack: the resources the real program registered under the mock
+// runtime (rendered once by tests/global-setup.ts), its manifests and its plan.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import YAML from "yaml";
+import type { RecordedResource } from "../tools/lib/mock-runtime";
+import type { Manifest } from "../tools/lib/manifests";
+import type { Plan } from "../tools/render";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+export interface RenderedStack {
+  readonly stack: string;
+  readonly resources: RecordedResource[];
+  readonly manifests: Manifest[];
+  readonly plan: Plan;
+}
+
+export function stackNames(): string[] {
+  return fs.readdirSync(ROOT).map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+}
+
+const cache = new Map<string, RenderedStack>();
+
+export function rendered(stack: string): RenderedStack {
+  const hit = cache.get(stack);
+  if (hit) return hit;
+  const dir = process.env.HOMELAB_RENDER_DIR;
+  if (!dir) throw new Error("HOMELAB_RENDER_DIR is not set: run the tests through jest (tests/global-setup.ts renders the stacks)");
+  const d = path.join(dir, stack);
+  const r: RenderedStack = {
+    stack,
+    resources: JSON.parse(fs.readFileSync(path.join(d, "resources.json"), "utf8")),
+    manifests: YAML.parseAllDocuments(fs.readFileSync(path.join(d, "manifests.yaml"), "utf8")).map((doc) => doc.toJSON()),
+    plan: JSON.parse(fs.readFileSync(path.join(d, "plan.json"), "utf8")),
+  };
+  cache.set(stack, r);
+  return r;
+}
+
+export function allStacks(): RenderedStack[] {
+  return stackNames().map(rendered);
+}
+
+export function ofKind(s: RenderedStack, kind: string): Manifest[] {
+  return s.manifests.filter((m) => m.kind === kind);
+}

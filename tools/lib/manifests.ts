@@ -1,0 +1,89 @@
+// Turns recorded resources into Kubernetes manifests (stable order, Secret values redacted) and
+// derives what the scheduler will see from them.
+import YAML from "yaml";
+import { HOSTNAME_LABEL, NODE_ROLES, parseBytes, parseMillicores, roleLabel } from "../../components/kit";
+import type { Spread } from "../../components/kit";
+import type { PodGroup } from "../../stacks/schedule";
+import type { StackConfig } from "../../stacks/model";
+import type { RecordedResource } from "./mock-runtime";
+
+export type Manifest = Record<string, any>;
+
+/** Apply order for humans: cluster-scoped first, then config, then workloads, then exposure. */
+const KIND_ORDER = [
+  "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "HelmChart", "HelmChartConfig",
+  "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap", "PersistentVolumeClaim",
+  "StatefulSet", "Deployment", "DaemonSet", "Job", "CronJob", "Service", "EndpointSlice", "Endpoints",
+  "PodDisruptionBudget", "NetworkPolicy", "Middleware", "IngressRoute", "Ingress", "Certificate", "ClusterIssuer", "Issuer",
+];
+
+export function isKubernetes(r: RecordedResource): boolean {
+  return r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm") && r.type !== "pulumi:providers:kubernetes" && r.inputs?.kind !== undefined;
+}
+
+function rank(kind: string): number {
+  const i = KIND_ORDER.indexOf(kind);
+  return i === -1 ? KIND_ORDER.length : i;
+}
+
+export function redact(m: Manifest): Manifest {
+  if (m.kind !== "Secret") return m;
+  const hide = (o?: Record<string, unknown>) => (o ? Object.fromEntries(Object.keys(o).sort().map((k) => [k, "<redacted>"])) : undefined);
+  const out: Manifest = { ...m, data: hide(m.data), stringData: hide(m.stringData) };
+  for (const k of ["data", "stringData"]) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+export function sortManifests(ms: Manifest[]): Manifest[] {
+  const key = (m: Manifest) => [m.metadata?.namespace ?? "", m.metadata?.name ?? ""].join("/");
+  return [...ms].sort((a, b) => rank(a.kind) - rank(b.kind) || String(a.kind).localeCompare(b.kind) || key(a).localeCompare(key(b)));
+}
+
+export function manifestsOf(resources: readonly RecordedResource[]): Manifest[] {
+  return sortManifests(resources.filter(isKubernetes).map((r) => redact(r.inputs)));
+}
+
+export function toYaml(ms: readonly Manifest[]): string {
+  return ms.map((m) => YAML.stringify(m, { sortMapEntries: true, lineWidth: 0 })).join("---\n");
+}
+
+const WORKLOAD_KINDS = ["Deployment", "StatefulSet"];
+
+export function workloadsOf(ms: readonly Manifest[]): Manifest[] {
+  return ms.filter((m) => WORKLOAD_KINDS.includes(m.kind));
+}
+
+function sumContainers(cs: any[] | undefined) {
+  let cpu = 0, mem = 0, lim = 0;
+  for (const c of cs ?? []) {
+    cpu += parseMillicores(c.resources?.requests?.cpu ?? "0") ?? 0;
+    mem += parseBytes(c.resources?.requests?.memory ?? "0") ?? 0;
+    lim += parseBytes(c.resources?.limits?.memory ?? "0") ?? 0;
+  }
+  return { cpu, mem, lim };
+}
+
+/** What the scheduler sees of a rendered workload: replicas, eligible nodes, spread and per-pod requests. */
+export function podGroupOf(w: Manifest, cfg: StackConfig): PodGroup {
+  const pod = w.spec.template.spec ?? {};
+  const sel: Record<string, string> = pod.nodeSelector ?? {};
+  let eligible = cfg.nodes.map((n) => n.name);
+  if (sel[HOSTNAME_LABEL]) eligible = eligible.filter((n) => n === sel[HOSTNAME_LABEL]);
+  for (const role of NODE_ROLES) {
+    if (sel[roleLabel(role)] === "true") eligible = eligible.filter((n) => cfg.nodes.find((x) => x.name === n)!.roles.includes(role));
+  }
+  const anti = pod.affinity?.podAntiAffinity;
+  const spread: Spread = anti?.requiredDuringSchedulingIgnoredDuringExecution?.length ? "required" : anti?.preferredDuringSchedulingIgnoredDuringExecution?.length ? "preferred" : "none";
+  const apps = sumContainers(pod.containers);
+  const inits = (pod.initContainers ?? []).map((c: any) => sumContainers([c]));
+  const max = (k: "cpu" | "mem" | "lim") => Math.max(apps[k], ...inits.map((i: any) => i[k]));
+  return {
+    workload: w.metadata.name,
+    replicas: w.spec.replicas ?? 1,
+    eligible,
+    spread,
+    cpuMillis: max("cpu"),
+    memoryBytes: max("mem"),
+    memoryLimitBytes: max("lim"),
+  };
+}

@@ -1,0 +1,172 @@
+// Offline render: runs the real program under the SDK mock runtime for one stack and writes
+// <out>/<stack>/manifests.yaml and plan.json, then prints a short summary. No Pulumi CLI, no
+// cluster and no passphrase needed. Usage: npm run render -- --stack homelab [--out dist/render]
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { formatBytes, formatMillicores } from "../components/kit";
+import { ConfigError } from "../stacks/problems";
+import { splitConfig, validateRaw } from "../stacks/load";
+import { nodeCapacities } from "../stacks/validate";
+import { NodeLoad, schedule } from "../stacks/schedule";
+import { runProgram, RecordedResource } from "./lib/mock-runtime";
+import { Manifest, isKubernetes, manifestsOf, podGroupOf, toYaml, workloadsOf } from "./lib/manifests";
+import { ROOT, StackFile, listStacks, readStackFile } from "./lib/stack-file";
+
+export interface RenderOptions {
+  readonly stack: string;
+  readonly out: string;
+  /** Also write resources.json: every recorded resource with its inputs (tests read it). */
+  readonly dump?: boolean;
+  /** Read this file instead of Pulumi.<stack>.yaml. */
+  readonly configFile?: string;
+  readonly quiet?: boolean;
+}
+
+export interface Plan {
+  readonly stack: string;
+  readonly resources: { type: string; name: string }[];
+  readonly nodes: PlanNode[];
+  readonly hosts: string[];
+  readonly warnings: string[];
+}
+
+export interface PlanNode {
+  readonly node: string;
+  readonly pods: string[];
+  readonly requests: { cpu: string; memory: string };
+  readonly limits: { memory: string };
+  readonly capacity: { cpu: string; memory: string };
+  readonly allocatable: { cpu: string; memory: string };
+  readonly memoryRequestPercent: number;
+}
+
+function hostsOf(ms: readonly Manifest[]): string[] {
+  const hosts = new Set<string>();
+  for (const m of ms) {
+    if (m.kind === "Ingress") for (const r of m.spec?.rules ?? []) if (r.host) hosts.add(r.host);
+    if (m.kind === "IngressRoute") {
+      for (const r of m.spec?.routes ?? []) for (const h of String(r.match ?? "").matchAll(/Host\(`([^`]+)`\)/g)) hosts.add(h[1]);
+    }
+  }
+  return [...hosts].sort();
+}
+
+function planNode(l: NodeLoad): PlanNode {
+  return {
+    node: l.node,
+    pods: l.pods,
+    requests: { cpu: formatMillicores(l.requests.cpuMillis), memory: formatBytes(l.requests.memoryBytes) },
+    limits: { memory: formatBytes(l.limits.memoryBytes) },
+    capacity: { cpu: formatMillicores(l.capacity.cpuMillis), memory: formatBytes(l.capacity.memoryBytes) },
+    allocatable: { cpu: formatMillicores(l.allocatable.cpuMillis), memory: formatBytes(l.allocatable.memoryBytes) },
+    memoryRequestPercent: Math.round((100 * l.requests.memoryBytes) / Math.max(l.allocatable.memoryBytes, 1)),
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+export function summary(plan: Plan, outDir: string, objects: number): string {
+  const rows = [["node", "pods", "cpu req/alloc", "mem req/alloc", "mem %", "mem limits"]];
+  for (const n of plan.nodes) {
+    rows.push([n.node, String(n.pods.length), `${n.requests.cpu}/${n.allocatable.cpu}`, `${n.requests.memory}/${n.allocatable.memory}`, `${n.memoryRequestPercent}%`, n.limits.memory]);
+  }
+  const lines = [
+    `stack ${plan.stack}: ${objects} Kubernetes objects, ${plan.resources.length} other resources → ${outDir}`,
+    "",
+    table(rows),
+    "",
+    `hosts: ${plan.hosts.length ? plan.hosts.join(", ") : "(none)"}`,
+  ];
+  if (plan.warnings.length) lines.push("", "warnings:", ...plan.warnings.map((w) => `  - ${w}`));
+  return lines.join("\n");
+}
+
+/** Renders one stack. Returns the process exit code: 0 ok, 2 invalid config, 1 program failure. */
+export async function render(o: RenderOptions): Promise<number> {
+  const log = (s: string) => (o.quiet ? undefined : console.log(s));
+  let sf: StackFile;
+  try {
+    sf = readStackFile(o.stack, o.configFile);
+  } catch (e) {
+    console.error(`render: ${(e as Error).message}`);
+    return 2;
+  }
+  let validated: ReturnType<typeof validateRaw>;
+  try {
+    validated = validateRaw(o.stack, splitConfig(sf.config), { requireSecrets: false });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`render: stack ${o.stack} (${path.relative(process.cwd(), sf.file) || sf.file}): ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  // The program logs the same warnings through Pulumi; render prints them once, in its summary.
+  process.env.HOMELAB_QUIET_WARNINGS = "1";
+  const run = await runProgram(sf);
+  if (run.error) {
+    console.error(`render: the program failed for stack ${o.stack}: ${run.error instanceof Error ? run.error.stack : String(run.error)}`);
+    return run.error instanceof ConfigError ? 2 : 1;
+  }
+  const manifests = manifestsOf(run.resources);
+  const groups = workloadsOf(manifests).map((w) => podGroupOf(w, validated.config));
+  const loads = schedule(nodeCapacities(validated.config), groups, validated.config.systemReservePercent);
+  const plan: Plan = {
+    stack: o.stack,
+    resources: run.resources.filter((r) => !isKubernetes(r)).map((r) => ({ type: r.type, name: r.name })),
+    nodes: loads.nodes.map(planNode),
+    hosts: hostsOf(manifests),
+    warnings: [...validated.warnings, ...loads.unplaced.map((u) => `${u.workload} replica ${u.replica} cannot be placed: ${u.reason}`)],
+  };
+  const dir = path.join(o.out, o.stack);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "manifests.yaml"), toYaml(manifests));
+  fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
+  if (o.dump) {
+    const dumped = run.resources.map((r: RecordedResource) => (isKubernetes(r) ? { ...r, inputs: manifestsOf([r])[0] } : r));
+    fs.writeFileSync(path.join(dir, "resources.json"), JSON.stringify(dumped, null, 1) + "\n");
+  }
+  log(summary(plan, dir, manifests.length));
+  return 0;
+}
+
+function usage(): string {
+  return `usage: npm run render -- --stack <name>|--all [--out <dir>] [--dump]\nstacks: ${listStacks().join(", ")}`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let stacks: string[] = [];
+  let out = path.join(ROOT, "dist", "render");
+  let dump = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--stack" && argv[i + 1]) stacks.push(argv[++i]);
+    else if (a === "--out" && argv[i + 1]) out = path.resolve(argv[++i]);
+    else if (a === "--all") stacks = listStacks();
+    else if (a === "--dump") dump = true;
+    else {
+      console.error(`render: unknown argument "${a}"\n${usage()}`);
+      return 2;
+    }
+  }
+  if (stacks.length === 0) {
+    console.error(`render: name a stack\n${usage()}`);
+    return 2;
+  }
+  let code = 0;
+  for (const stack of stacks) code = Math.max(code, await render({ stack, out, dump }));
+  return code;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
