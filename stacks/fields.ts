@@ -43,8 +43,9 @@ export class Fields {
     return new Fields(value as Raw, path, problems);
   }
 
+  /** Top-level keys are namespaced ("homelab:nodes"); nested ones are dotted ("homelab:nodes[0].name"). */
   at(key: string): string {
-    return `${this.path}.${key}`;
+    return this.path.includes(":") ? `${this.path}.${key}` : `${this.path}:${key}`;
   }
 
   /** Reports keys we do not know, suggesting the nearest known one (typos are the commonest config bug). */

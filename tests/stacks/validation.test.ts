@@ -1,0 +1,143 @@
+// One bad config per rule: each must be rejected, naming the config path (and every problem at once).
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import YAML from "yaml";
+import { ConfigError, splitConfig, validateRaw } from "../../stacks";
+import { readStackFile } from "../../tools/lib/stack-file";
+import { ROOT } from "../harness";
+
+type Raw = Record<string, any>;
+
+function homelab(): Raw {
+  const { raw } = splitConfig(readStackFile("homelab").config);
+  return JSON.parse(JSON.stringify(raw));
+}
+
+function problemsOf(raw: Raw, secrets: string[] = []): string {
+  try {
+    validateRaw("test", { raw, secretsPresent: secrets }, { requireSecrets: false });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  return "";
+}
+
+const cases: [string, (r: Raw) => void, RegExp][] = [
+  ["duplicate node names", (r) => (r.nodes[1].name = "asuna"), /homelab:nodes\[1\]\.name: node name "asuna" is already used/],
+  ["duplicate node addresses", (r) => (r.nodes[1].address = "100.81.76.55"), /homelab:nodes\[1\]\.address: address 100\.81\.76\.55 is already used/],
+  ["invalid IP address", (r) => (r.nodes[0].lanAddress = "192.168.8.300"), /homelab:nodes\[0\]\.lanAddress: "192\.168\.8\.300" is not a valid IP/],
+  ["unknown node referenced by a workload", (r) => (r.workloads.qdrant.node = "asunaa"), /homelab:workloads\.qdrant\.node: node "asunaa" is not in homelab:nodes/],
+  ["unknown node in uninstall list is fine, but a node still in the stack is not", (r) => (r.cluster.uninstall = ["pesubuntu"]), /homelab:cluster\.uninstall\[0\]: node "pesubuntu" is still in the stack/],
+  ["unknown role", (r) => (r.nodes[0].roles = ["storage"]), /homelab:nodes\[0\]\.roles: unknown role "storage"/],
+  ["even number of k3s servers", (r) => (r.nodes[1].k3s = "server"), /homelab:nodes: 2 k3s servers \(asuna, pesubuntu\): embedded etcd needs an odd number/],
+  ["no k3s server", (r) => (r.nodes[0].k3s = "agent"), /homelab:nodes: no node has k3s: server/],
+  ["invalid memory quantity", (r) => (r.nodes[0].memory = "8GB"), /homelab:nodes\[0\]\.memory: "8GB" is not a valid Kubernetes memory/],
+  ["invalid CPU quantity", (r) => (r.workloads.qdrant.resources = { cpu: "two" }), /homelab:workloads\.qdrant\.resources\.cpu: "two" is not a valid Kubernetes CPU/],
+  ["invalid storage quantity", (r) => (r.workloads.qdrant.storage = "20 gigs"), /homelab:workloads\.qdrant\.storage: "20 gigs" is not a valid/],
+  ["memory limit below request", (r) => (r.workloads.qdrant.resources = { memory: "2Gi", memoryLimit: "1Gi" }), /homelab:workloads\.qdrant\.resources\.memoryLimit: limit 1Gi is below the request 2Gi/],
+  ["pinned workload over the node's capacity", (r) => (r.workloads.qdrant.resources = { memory: "7.5Gi", memoryLimit: "8Gi" }), /homelab:nodes\[0\]: asuna: pod memory requests 7\.5Gi exceed the 7\.2Gi allocatable \(8Gi minus the 10% system reserve\); workloads there: homelab:workloads\.qdrant\.resources/],
+  ["pinned workload over the node's CPU", (r) => (r.workloads.qdrant.resources = { cpu: "3900m" }), /asuna: pod CPU requests 3900m exceed the 3600m allocatable/],
+  ["invalid domain name", (r) => (r.domain = "homelab_pesulabs.net"), /homelab:domain: "homelab_pesulabs\.net" is not a valid DNS domain/],
+  ["misspelt setting", (r) => (r.workloads.qdrant.storag = "1Gi"), /homelab:workloads\.qdrant\.storag: unknown setting "storag"\n\s+fix: did you mean "storage"\?/],
+  ["wrong type", (r) => (r.nodes[0].roles = "service"), /homelab:nodes\[0\]\.roles: must be a list of strings/],
+  ["missing domain", (r) => delete r.domain, /homelab:domain: is required/],
+  ["bad k3s version", (r) => (r.cluster.version = "latest"), /homelab:cluster\.version: "latest" is not a k3s release version/],
+];
+
+describe("bad configs are rejected, naming the field", () => {
+  it("the committed homelab stack is valid", () => expect(problemsOf(homelab())).toBe(""));
+
+  it.each(cases)("%s", (_name, mutate, expected) => {
+    const raw = homelab();
+    mutate(raw);
+    expect(problemsOf(raw)).toMatch(expected);
+  });
+
+  it("reports every problem at once", () => {
+    const raw = homelab();
+    raw.nodes[1].name = "asuna";
+    raw.nodes[0].memory = "8GB";
+    raw.domain = "-bad-";
+    const msg = problemsOf(raw);
+    expect(msg).toMatch(/\(3 problems\)/);
+    expect(msg).toMatch(/nodes\[1\]\.name/);
+    expect(msg).toMatch(/nodes\[0\]\.memory/);
+    expect(msg).toMatch(/homelab:domain/);
+  });
+
+  it("a workload needing a GPU with no GPU node is rejected", () => {
+    const { planWorkloads } = require("../../stacks/plan");
+    const { validateStack } = require("../../stacks/validate");
+    const { parseStack } = require("../../stacks/parse");
+    const { Problems } = require("../../stacks/problems");
+    const { onRole } = require("../../components/kit");
+    const raw = homelab();
+    raw.nodes[1].roles = ["compute"];
+    const problems = new Problems();
+    const cfg = parseStack("t", raw, [], problems);
+    const planned = planWorkloads(cfg);
+    const c = { ...planned[0].spec.containers[0], mounts: [] };
+    const gpuWorkload = { ...planned[0].spec, containers: [c], identity: { name: "llm", component: "ai" }, kind: "Deployment", volumeClaims: undefined, placement: onRole("gpu") };
+    validateStack(cfg, [...planned, { spec: gpuWorkload, path: "homelab:workloads.ollama" }], { requireSecrets: false }, problems);
+    expect(problems.list.map((p: any) => `${p.path}: ${p.message}`).join("\n")).toMatch(/homelab:workloads\.ollama: llm needs a node with role "gpu" \(a GPU\)/);
+  });
+
+  it("required anti-affinity beyond the eligible nodes is rejected", () => {
+    const { validateStack } = require("../../stacks/validate");
+    const { parseStack } = require("../../stacks/parse");
+    const { Problems } = require("../../stacks/problems");
+    const { onRole } = require("../../components/kit");
+    const { planWorkloads } = require("../../stacks/plan");
+    const problems = new Problems();
+    const cfg = parseStack("t", homelab(), [], problems);
+    const base = planWorkloads(cfg)[0].spec;
+    const spread = { ...base, identity: { name: "db", component: "x" }, replicas: 3, placement: onRole("service", "required") };
+    validateStack(cfg, [{ spec: spread, path: "homelab:workloads.postgres" }], { requireSecrets: false }, problems);
+    expect(problems.list.map((p: any) => `${p.path}: ${p.message}`).join("\n")).toMatch(/homelab:workloads\.postgres\.replicas: 3 replicas must each run on their own node, but only 1 node\(s\) have role "service"/);
+  });
+
+  it("a real deploy (requireSecrets) refuses a missing SSH key; a render only warns", () => {
+    expect(() => validateRaw("t", { raw: homelab(), secretsPresent: [] }, { requireSecrets: true })).toThrow(/homelab:sshPrivateKey: is not set/);
+    const ok = validateRaw("t", { raw: homelab(), secretsPresent: [] }, { requireSecrets: false });
+    expect(ok.warnings.join("\n")).toMatch(/sshPrivateKey is not set/);
+  });
+});
+
+describe("render exits non-zero on bad config", () => {
+  const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+  it("exit code 2 and the field in the message, nothing written", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-stack-"));
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8"));
+    doc.config["homelab:nodes"][0].address = "100.81.76";
+    fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), YAML.stringify(doc));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const script = `require(${JSON.stringify(path.join(ROOT, "tools/render.ts"))}).render({stack:"bad", out:${JSON.stringify(dir + "/out")}, configFile:${JSON.stringify(dir + "/Pulumi.bad.yaml")}}).then(c=>process.exit(c))`;
+    let status = 0;
+    let stderr = "";
+    try {
+      execFileSync(tsx, ["-e", script], { cwd: ROOT, stdio: "pipe" });
+    } catch (e: any) {
+      status = e.status;
+      stderr = String(e.stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/homelab:nodes\[0\]\.address: "100\.81\.76" is not a valid IP address/);
+    expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+  });
+
+  it("an unknown stack exits 2 and lists the stacks", () => {
+    let status = 0;
+    let stderr = "";
+    try {
+      execFileSync(tsx, [path.join(ROOT, "tools/render.ts"), "--stack", "nope"], { cwd: ROOT, stdio: "pipe" });
+    } catch (e: any) {
+      status = e.status;
+      stderr = String(e.stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/no stack file Pulumi\.nope\.yaml: stacks here are .*homelab/);
+  });
+});
