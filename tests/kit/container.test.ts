@@ -37,7 +37,7 @@ describe("toContainer", () => {
 
   it("runs as non-root when the image allows it", () => {
     expect(toContainer({ ...base, image: IMAGES.kubectl }, "x").securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
-    expect(toContainer(base, "x").securityContext?.runAsNonRoot).toBeUndefined();
+    expect((toContainer(base, "x").securityContext as any)?.runAsNonRoot).toBeUndefined();
   });
 
   it("passes secrets by reference, never by value", () => {
