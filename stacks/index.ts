@@ -5,4 +5,5 @@ export * from "./schedule";
 export * from "./validate";
 export * from "./plan";
 export * from "./load";
+export * from "./volume-homes";
 export * from "./platform";

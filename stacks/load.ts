@@ -7,6 +7,23 @@ import { ConfigError, Problems } from "./problems";
 import { PlannedWorkload, ValidateOptions, validateStack } from "./validate";
 import { planWorkloads } from "./plan";
 import type { Schedule } from "./schedule";
+import { checkVolumeHomes } from "./volume-homes";
+import type { WorkloadSettings } from "./model";
+
+/** Where each stateful workload's local volumes live: the node it is pinned to. */
+export function volumeHomes(planned: readonly PlannedWorkload[]): Record<string, string> {
+  const homes: Record<string, string> = {};
+  for (const w of planned) {
+    const p = w.spec.placement;
+    if (p.kind === "pinned" && (w.spec.volumeClaims?.length ?? 0) > 0) homes[w.spec.identity.name] = p.node;
+  }
+  return homes;
+}
+
+export interface LoadOptions extends ValidateOptions {
+  /** The stack's `volumeHomes` output from its last deployment, if any. */
+  readonly previousVolumeHomes?: Record<string, string>;
+}
 
 export interface RawStackConfig {
   /** Plain keys (without the namespace), values JSON-decoded where they are JSON. */
@@ -17,6 +34,8 @@ export interface RawStackConfig {
 
 export interface LoadedStack {
   readonly config: StackConfig;
+  /** Stateful workload → the node holding its volume; exported so the next run can compare. */
+  readonly volumeHomes: Record<string, string>;
   readonly planned: PlannedWorkload[];
   readonly schedule: Schedule;
   readonly warnings: string[];
@@ -46,19 +65,31 @@ export function splitConfig(all: Record<string, string>): RawStackConfig & { sec
 }
 
 /** Parses and validates; throws ConfigError with every problem. */
-export function validateRaw(stack: string, input: RawStackConfig, opts: ValidateOptions): Omit<LoadedStack, "secrets"> {
+export function validateRaw(stack: string, input: RawStackConfig, opts: LoadOptions): Omit<LoadedStack, "secrets"> {
   const problems = new Problems();
   const config = parseStack(stack, input.raw, input.secretsPresent, problems);
   // Workload specs are built only from fields that parsed; a broken field would only add noise.
   // Cross-field rules still run, so one pass reports everything it can.
   const planned = problems.empty ? planWorkloads(config) : [];
   const { schedule, warnings } = validateStack(config, planned, opts, problems);
+  const homes = volumeHomes(planned);
+  const settings = Object.values(config.workloads) as WorkloadSettings[];
+  checkVolumeHomes(
+    {
+      current: homes,
+      previous: opts.previousVolumeHomes,
+      paths: Object.fromEntries(planned.map((w) => [w.spec.identity.name, w.path])),
+      migrateFrom: Object.fromEntries(planned.map((w) => [w.spec.identity.name, settings.find((s) => s.path === w.path)?.migrateFrom])),
+    },
+    problems,
+    warnings,
+  );
   if (!problems.empty) throw new ConfigError(problems.list);
-  return { config, planned, schedule, warnings };
+  return { config, planned, schedule, warnings, volumeHomes: homes };
 }
 
 /** Loads the current stack's config from the Pulumi runtime. */
-export function loadStack(opts: ValidateOptions = { requireSecrets: true }): LoadedStack {
+export function loadStack(opts: LoadOptions = { requireSecrets: true }): LoadedStack {
   const { raw, secretsPresent, secretValues } = splitConfig(pulumi.runtime.allConfig());
   const loaded = validateRaw(pulumi.getStack(), { raw, secretsPresent }, opts);
   const secrets: Record<string, pulumi.Output<string>> = {};

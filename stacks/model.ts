@@ -63,6 +63,8 @@ export interface WorkloadSettings {
   readonly resources: ResourceSpec;
   /** Per-replica volume size, for workloads with storage. */
   readonly storage?: string;
+  /** Set after copying a local volume's data to a new node: the node it was on. */
+  readonly migrateFrom?: string;
   /** The config path of this workload, for messages. */
   readonly path: string;
 }

@@ -88,7 +88,7 @@ export interface WorkloadDefaults {
 /** The settings every workload shares; `extra` lists the workload's own keys. */
 export function parseWorkload(parent: Fields, name: string, d: WorkloadDefaults, extra: readonly string[] = []): { f: Fields; s: WorkloadSettings } {
   const f = parent.obj(name);
-  f.only(["enabled", "replicas", "node", "resources", "storage", ...extra]);
+  f.only(["enabled", "replicas", "node", "resources", "storage", "migrateFrom", ...extra]);
   const r = f.obj("resources");
   r.only(["cpu", "memory", "memoryLimit", "cpuLimit"]);
   const resources: ResourceSpec = {
@@ -116,6 +116,7 @@ export function parseWorkload(parent: Fields, name: string, d: WorkloadDefaults,
       node: f.str("node"),
       resources,
       storage,
+      migrateFrom: f.str("migrateFrom"),
       path: f.path,
     },
   };

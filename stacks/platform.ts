@@ -9,8 +9,6 @@ import { qdrantArgs } from "./plan";
 export interface PlatformOutputs {
   readonly namespace: string;
   readonly qdrant?: HttpConnection;
-  /** Where each stateful workload's local volume lives. */
-  readonly volumeHomes: Record<string, string>;
 }
 
 export class HomelabPlatform extends pulumi.ComponentResource {
@@ -33,14 +31,12 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     }, { parent: this, provider: this.provider });
     const inNs = { ...child, dependsOn: [ns] };
 
-    const volumeHomes: Record<string, string> = {};
     let qdrant: Qdrant | undefined;
     if (cfg.workloads.qdrant.enabled) {
       qdrant = new Qdrant("qdrant", qdrantArgs(cfg), inNs);
-      volumeHomes.qdrant = cfg.workloads.qdrant.node;
     }
 
-    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, volumeHomes };
+    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection };
     this.registerOutputs({ ...this.outputs });
   }
 }

@@ -15,13 +15,18 @@ export interface RecordedResource {
 
 export interface ProgramRun {
   readonly resources: RecordedResource[];
+  /** The stack outputs the program returned. */
+  readonly outputs?: Record<string, unknown>;
   /** The error the program threw, if it failed (e.g. a ConfigError). */
   readonly error?: unknown;
 }
 
 /** Values the mocks give outputs that only a real provider would compute. */
-function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+function mockState(args: pulumi.runtime.MockResourceArgs, previousOutputs: Record<string, unknown>): Record<string, unknown> {
   switch (args.type) {
+    case "pulumi:pulumi:StackReference":
+      // The program reads its own last outputs; a render is a first deployment unless told otherwise.
+      return { name: args.inputs.name, outputs: previousOutputs, secretOutputNames: [] };
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString":
       return { ...args.inputs, result: `mock-${args.name}` };
@@ -33,6 +38,14 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
     default:
       return args.inputs;
   }
+}
+
+async function resolveOutputs(o: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    out[k] = pulumi.Output.isInstance(v) ? await new Promise((r) => (v as pulumi.Output<unknown>).apply(r)) : v;
+  }
+  return out;
 }
 
 /** Waits until every outstanding resource registration and output has settled. */
@@ -49,13 +62,23 @@ async function settle(): Promise<void> {
  * Runs `entry` (default: the project's index.ts) for one stack. The module is loaded fresh, so a
  * process (or a jest worker with isolated modules) can run several stacks in turn.
  */
-export async function runProgram(stack: StackFile, entry = path.join(ROOT, "index.ts"), preview = true): Promise<ProgramRun> {
+export interface RunOptions {
+  /** Default: the project's index.ts. */
+  readonly entry?: string;
+  /** Default true: the program sees a preview (dry run). */
+  readonly preview?: boolean;
+  /** The stack outputs of a pretended previous deployment. */
+  readonly previousOutputs?: Record<string, unknown>;
+}
+
+export async function runProgram(stack: StackFile, o: RunOptions = {}): Promise<ProgramRun> {
+  const entry = o.entry ?? path.join(ROOT, "index.ts");
   const resources: RecordedResource[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, custom: args.custom ?? true });
-        return { id: `${args.name}-id`, state: mockState(args) };
+        return { id: `${args.name}-id`, state: mockState(args, o.previousOutputs ?? {}) };
       },
       call(args) {
         return args.inputs;
@@ -63,16 +86,22 @@ export async function runProgram(stack: StackFile, entry = path.join(ROOT, "inde
     },
     "homelab",
     stack.stack,
-    preview,
+    o.preview ?? true,
+    // What the self-managed (file) backends call every organization.
+    "organization",
   );
   pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
   let error: unknown;
+  let outputs: Record<string, unknown> | undefined;
   try {
     delete require.cache[require.resolve(entry)];
-    require(entry);
+    const exported = require(entry);
+    // Like the Pulumi runtime: a program exporting a function is called, and its result is the outputs.
+    const result = typeof exported === "function" ? await exported() : exported;
     await settle();
+    outputs = result && typeof result === "object" ? await resolveOutputs(result) : undefined;
   } catch (e) {
     error = e;
   }
-  return { resources, error };
+  return { resources, error, outputs };
 }

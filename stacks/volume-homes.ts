@@ -1,0 +1,44 @@
+// A local-path volume lives on one node. Moving its workload to another node would start it on an
+// empty volume, so a change of node against what was last deployed is a config error unless the
+// user opts in (after copying the data) with `migrateFrom: <old node>`.
+import * as pulumi from "@pulumi/pulumi";
+import { Problems } from "./problems";
+
+export interface HomeChange {
+  /** Workload name → the node it is pinned to now. */
+  readonly current: Readonly<Record<string, string>>;
+  /** Workload name → the node recorded at the last deployment (the stack's `volumeHomes` output). */
+  readonly previous: Readonly<Record<string, string>> | undefined;
+  /** Workload name → the config path of its settings. */
+  readonly paths: Readonly<Record<string, string>>;
+  /** Workload name → the node the user declared a migration from. */
+  readonly migrateFrom: Readonly<Record<string, string | undefined>>;
+}
+
+export function checkVolumeHomes(c: HomeChange, problems: Problems, warnings: string[]): void {
+  for (const [workload, node] of Object.entries(c.current)) {
+    const before = c.previous?.[workload];
+    const path = c.paths[workload];
+    const from = c.migrateFrom[workload];
+    if (before && before !== node && from !== before) {
+      problems.add(
+        `${path}.node`,
+        `${workload}'s volume lives on ${before} (where it was last deployed); moving it to ${node} would start it on an empty volume`,
+        `set ${path}.node back to ${before}, or copy the data to ${node} first and then set ${path}.migrateFrom: ${before}`,
+      );
+    } else if (from !== undefined && (before === undefined || before === node)) {
+      warnings.push(`${path}.migrateFrom: ${from} has no effect (${workload} is already deployed on ${node}); remove it`);
+    }
+  }
+}
+
+/**
+ * The `volumeHomes` output of this stack's last deployment, read through a reference to the stack
+ * itself; undefined before the first deployment.
+ */
+export async function previousVolumeHomes(): Promise<Record<string, string> | undefined> {
+  const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
+  const details = await self.getOutputDetails("volumeHomes");
+  const value = details.value ?? details.secretValue;
+  return value && typeof value === "object" ? (value as Record<string, string>) : undefined;
+}
