@@ -1,6 +1,7 @@
 // The typed stack model: what a validated Pulumi.<stack>.yaml means. Only stacks/ reads config;
 // components take these values (or parts of them) as typed args.
 import type { NodeRole, ResourceSpec } from "../components/kit";
+import type { PatroniDcs, PatroniTiming } from "../components/data/postgres/patroni-config";
 
 export const PROJECT = "homelab";
 
@@ -74,8 +75,19 @@ export interface QdrantSettings extends WorkloadSettings {
   readonly storage: string;
 }
 
+export interface PostgresSettings extends WorkloadSettings {
+  readonly storage: string;
+  /** PostgreSQL major version. Default "17". */
+  readonly version: string;
+  readonly timing: PatroniTiming;
+  readonly dcs: PatroniDcs;
+  /** Discovery sidecar poll interval, seconds. Default 2. */
+  readonly pollSeconds: number;
+}
+
 export interface Workloads {
   readonly qdrant: QdrantSettings;
+  readonly postgres: PostgresSettings;
 }
 
 export interface StackConfig {

@@ -4,7 +4,8 @@ import { isIP } from "node:net";
 import { NODE_ROLES, NodeRole, ResourceSpec, parseBytes, parseMillicores } from "../components/kit";
 import { Fields } from "./fields";
 import { Problems } from "./problems";
-import { ClusterConfig, NodeConfig, PROJECT, QdrantSettings, StackConfig, WorkloadSettings, Workloads } from "./model";
+import { ClusterConfig, NodeConfig, PROJECT, PostgresSettings, QdrantSettings, StackConfig, WorkloadSettings, Workloads } from "./model";
+import { DEFAULT_DCS, DEFAULT_DISCOVERY_POLL_SECONDS, DEFAULT_PATRONI_TIMING, PatroniDcs, PatroniTiming, validateDcs, validatePatroniTiming } from "../components/data/postgres/patroni-config";
 
 /** Top-level config keys (without the `homelab:` namespace). */
 export const CONFIG_KEYS = ["domain", "namespace", "systemReservePercent", "cluster", "nodes", "workloads"] as const;
@@ -129,7 +130,7 @@ export function firstWithRole(nodes: readonly NodeConfig[], role: NodeRole): str
 
 function parseWorkloads(value: unknown, nodes: readonly NodeConfig[], problems: Problems): Workloads {
   const f = Fields.of(value, key("workloads"), problems);
-  f.only(["qdrant"]);
+  f.only(["qdrant", "postgres"]);
   const service = firstWithRole(nodes, "service") ?? "";
   const q = parseWorkload(f, "qdrant", {
     enabled: true,
@@ -139,7 +140,40 @@ function parseWorkloads(value: unknown, nodes: readonly NodeConfig[], problems: 
   });
   const qdrant: QdrantSettings = { ...q.s, replicas: 1, node: q.s.node ?? service, storage: q.s.storage ?? "10Gi" };
   if (q.s.replicas !== 1) problems.add(q.f.at("replicas"), "Qdrant runs as a single pinned replica here", "remove replicas (distributed Qdrant is not supported yet)");
-  return { qdrant };
+  return { qdrant, postgres: parsePostgres(f, nodes, problems) };
+}
+
+function parsePostgres(parent: Fields, nodes: readonly NodeConfig[], problems: Problems): PostgresSettings {
+  const services = nodes.filter((n) => n.roles.includes("service")).length;
+  const { f, s } = parseWorkload(parent, "postgres", {
+    enabled: true,
+    // One member per service node, up to three: HA where the hardware allows it.
+    replicas: Math.max(1, Math.min(3, services)),
+    resources: { cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" },
+    storage: "10Gi",
+  }, ["version", "timing", "dcs", "pollSeconds"]);
+  const t = f.obj("timing");
+  t.only(["ttl", "loopWait", "retryTimeout"]);
+  const timing: PatroniTiming = {
+    ttl: t.int("ttl", DEFAULT_PATRONI_TIMING.ttl),
+    loopWait: t.int("loopWait", DEFAULT_PATRONI_TIMING.loopWait),
+    retryTimeout: t.int("retryTimeout", DEFAULT_PATRONI_TIMING.retryTimeout),
+  };
+  const fix = "see the message";
+  for (const p of validatePatroniTiming(timing, t.path)) problems.add(p.path, p.message, fix);
+  const dcsRaw = f.raw.dcs ?? { type: "kubernetes" };
+  const dcsProblems = validateDcs(dcsRaw, f.at("dcs"));
+  for (const p of dcsProblems) problems.add(p.path, p.message, fix);
+  const version = f.str("version", "17");
+  if (!/^(13|14|15|16|17)$/.test(version)) problems.add(f.at("version"), `PostgreSQL ${version} is not in the pinned Spilo image`, "use one of 13, 14, 15, 16, 17");
+  return {
+    ...s,
+    storage: s.storage ?? "10Gi",
+    version,
+    timing,
+    dcs: dcsProblems.length ? DEFAULT_DCS : (dcsRaw as PatroniDcs),
+    pollSeconds: f.int("pollSeconds", DEFAULT_DISCOVERY_POLL_SECONDS, 1, 30),
+  };
 }
 
 /**

@@ -4,11 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { Qdrant } from "../components/data/qdrant";
 import type { HttpConnection } from "../components/kit";
 import type { LoadedStack } from "./load";
-import { qdrantArgs } from "./plan";
+import { postgresArgs, qdrantArgs } from "./plan";
+import { PatroniPostgres } from "../components/data/postgres/postgres";
 
 export interface PlatformOutputs {
   readonly namespace: string;
   readonly qdrant?: HttpConnection;
+  /** In-cluster host of the PostgreSQL primary. */
+  readonly postgresPrimary?: string;
 }
 
 export class HomelabPlatform extends pulumi.ComponentResource {
@@ -36,7 +39,10 @@ export class HomelabPlatform extends pulumi.ComponentResource {
       qdrant = new Qdrant("qdrant", qdrantArgs(cfg), inNs);
     }
 
-    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection };
+    let postgres: PatroniPostgres | undefined;
+    if (cfg.workloads.postgres.enabled) postgres = new PatroniPostgres("postgres", postgresArgs(cfg), inNs);
+
+    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost };
     this.registerOutputs({ ...this.outputs });
   }
 }

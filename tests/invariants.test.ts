@@ -49,7 +49,10 @@ describe.each(stackNames())("stack %s", (stack) => {
         if (slices.length === 0) problems.push(`${id(svc)} has no selector and no EndpointSlice`);
         continue;
       }
-      const targets = ws.filter((w) => w.metadata.namespace === svc.metadata.namespace && selects(sel, podLabels(w)));
+      // Keys the application labels its own pods with at run time (e.g. Patroni's role) are not in the template.
+      const runtime = String(svc.metadata.annotations?.["homelab.pesulabs.net/runtime-selector-keys"] ?? "").split(",").filter(Boolean);
+      const staticSel = Object.fromEntries(Object.entries<string>(sel).filter(([k]) => !runtime.includes(k)));
+      const targets = ws.filter((w) => w.metadata.namespace === svc.metadata.namespace && selects(staticSel, podLabels(w)));
       if (targets.length === 0) problems.push(`${id(svc)} selects no workload`);
       for (const w of targets) {
         const ports = containers(w).flatMap((c) => c.ports ?? []);

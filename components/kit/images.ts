@@ -24,6 +24,15 @@ export const IMAGES = {
     // The official image runs as root by default; the `-unprivileged` variants run as uid 1000.
     runsAsNonRoot: false,
   },
+  spilo: {
+    // The image name carries the newest PostgreSQL major it ships; PGVERSION picks the one to run.
+    repository: "ghcr.io/zalando/spilo-17",
+    tag: "4.0-p3",
+    seenIn: "Zalando Spilo releases (4.0-p3) and postgres-operator defaults",
+    runsAsNonRoot: true,
+    // Spilo's postgres user (uid 101, gid 103), as the postgres-operator runs it non-root.
+    uid: 101,
+  },
   kubectl: {
     repository: "docker.io/alpine/k8s",
     tag: "1.34.1",

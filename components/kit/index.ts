@@ -8,3 +8,4 @@ export * from "./workload";
 export * from "./footprint";
 export * from "./secrets";
 export * from "./connections";
+export * from "./routes";

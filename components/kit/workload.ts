@@ -30,7 +30,15 @@ export interface ServiceExposure {
   readonly ports: readonly string[];
   /** Default: the workload's name. */
   readonly name?: string;
+  /**
+   * Labels the application itself puts on its pods at run time (e.g. Patroni's `spilo-role`), added
+   * to the selector. Recorded in an annotation so checks know these keys are not in the template.
+   */
+  readonly runtimeLabels?: Readonly<Record<string, string>>;
 }
+
+/** Annotation listing selector keys that the application sets on its pods at run time. */
+export const RUNTIME_SELECTOR_ANNOTATION = "homelab.pesulabs.net/runtime-selector-keys";
 
 export interface WorkloadSpec {
   readonly identity: AppIdentity;
@@ -44,6 +52,8 @@ export interface WorkloadSpec {
   readonly volumeClaims?: readonly VolumeClaim[];
   /** A ClusterIP Service named after the workload. StatefulSets always also get `<name>-headless`. */
   readonly service?: ServiceExposure;
+  /** More ClusterIP Services over the same pods, each with its own name (required). */
+  readonly extraServices?: readonly (ServiceExposure & { readonly name: string })[];
   readonly serviceAccountName?: string;
   /** Group that owns mounted volumes. */
   readonly fsGroup?: number;
@@ -69,6 +79,7 @@ export interface EmittedWorkload {
   readonly selector: Record<string, string>;
   /** Name of the ClusterIP Service, when exposed. */
   readonly serviceName?: string;
+  readonly extraServices: k8s.core.v1.Service[];
 }
 
 /** Every container port of the pod, by name. */
@@ -90,9 +101,11 @@ export function checkWorkloadSpec(spec: WorkloadSpec): void {
     names.add(c.name);
   }
   const ports = podPorts(spec);
-  for (const p of spec.service?.ports ?? []) {
-    if (!ports.has(p)) {
-      throw new Error(`${where}: the Service exposes port "${p}" but no container has it (ports: ${[...ports.keys()].join(", ") || "none"})`);
+  for (const svc of [...(spec.service ? [spec.service] : []), ...(spec.extraServices ?? [])]) {
+    for (const p of svc.ports) {
+      if (!ports.has(p)) {
+        throw new Error(`${where}: the Service exposes port "${p}" but no container has it (ports: ${[...ports.keys()].join(", ") || "none"})`);
+      }
     }
   }
   const volumeNames = new Set([...(spec.volumes ?? []), ...(spec.volumeClaims ?? [])].map((v) => v.name));
@@ -193,14 +206,17 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
     }, podOpts);
   }
 
-  let service: k8s.core.v1.Service | undefined;
-  const serviceName = spec.service ? (spec.service.name ?? name) : undefined;
-  if (spec.service && serviceName) {
-    service = new k8s.core.v1.Service(name, {
-      metadata: meta(serviceName),
-      spec: { type: "ClusterIP", selector, ports: servicePorts(spec.service.ports) },
+  const clusterService = (svc: ServiceExposure, svcName: string) => {
+    const runtime = svc.runtimeLabels ?? {};
+    const annotations = Object.keys(runtime).length ? { [RUNTIME_SELECTOR_ANNOTATION]: Object.keys(runtime).sort().join(",") } : undefined;
+    return new k8s.core.v1.Service(svcName, {
+      metadata: { ...meta(svcName), annotations },
+      spec: { type: "ClusterIP", selector: { ...selector, ...runtime }, ports: servicePorts(svc.ports) },
     }, opts);
-  }
+  };
+  const serviceName = spec.service ? (spec.service.name ?? name) : undefined;
+  const service = spec.service && serviceName ? clusterService(spec.service, serviceName) : undefined;
+  const extraServices = (spec.extraServices ?? []).map((svc) => clusterService(svc, svc.name));
 
   // maxUnavailable 1 (not minAvailable) so a single-replica workload can still be drained.
   const pdb = new k8s.policy.v1.PodDisruptionBudget(name, {
@@ -208,5 +224,5 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
     spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
   }, opts);
 
-  return { workload, service, headless, pdb, selector, serviceName };
+  return { workload, service, headless, pdb, selector, serviceName, extraServices };
 }

@@ -38,12 +38,15 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["invalid CPU quantity", (r) => (r.workloads.qdrant.resources = { cpu: "two" }), /homelab:workloads\.qdrant\.resources\.cpu: "two" is not a valid Kubernetes CPU/],
   ["invalid storage quantity", (r) => (r.workloads.qdrant.storage = "20 gigs"), /homelab:workloads\.qdrant\.storage: "20 gigs" is not a valid/],
   ["memory limit below request", (r) => (r.workloads.qdrant.resources = { memory: "2Gi", memoryLimit: "1Gi" }), /homelab:workloads\.qdrant\.resources\.memoryLimit: limit 1Gi is below the request 2Gi/],
-  ["pinned workload over the node's capacity", (r) => (r.workloads.qdrant.resources = { memory: "7.5Gi", memoryLimit: "8Gi" }), /homelab:nodes\[0\]: asuna: pod memory requests 7\.5Gi exceed the 7\.2Gi allocatable \(8Gi minus the 10% system reserve\); workloads there: homelab:workloads\.qdrant\.resources/],
-  ["pinned workload over the node's CPU", (r) => (r.workloads.qdrant.resources = { cpu: "3900m" }), /asuna: pod CPU requests 3900m exceed the 3600m allocatable/],
+  ["pinned workload over the node's capacity", (r) => (r.workloads.qdrant.resources = { memory: "7.5Gi", memoryLimit: "8Gi" }), /homelab:nodes\[0\]: asuna: pod memory requests [\d.]+Gi exceed the 7\.2Gi allocatable \(8Gi minus the 10% system reserve\); workloads there: .*homelab:workloads\.qdrant\.resources/],
+  ["pinned workload over the node's CPU", (r) => (r.workloads.qdrant.resources = { cpu: "3900m" }), /asuna: pod CPU requests \d+m exceed the 3600m allocatable/],
   ["invalid domain name", (r) => (r.domain = "homelab_pesulabs.net"), /homelab:domain: "homelab_pesulabs\.net" is not a valid DNS domain/],
   ["misspelt setting", (r) => (r.workloads.qdrant.storag = "1Gi"), /homelab:workloads\.qdrant\.storag: unknown setting "storag"\n\s+fix: did you mean "storage"\?/],
   ["wrong type", (r) => (r.nodes[0].roles = "service"), /homelab:nodes\[0\]\.roles: must be a list of strings/],
   ["missing domain", (r) => delete r.domain, /homelab:domain: is required/],
+  ["Patroni on the etcd v2 API", (r) => (r.workloads.postgres = { dcs: { type: "etcd", hosts: ["etcd:2379"] } }), /homelab:workloads\.postgres\.dcs.*etcd v2 API.*etcd3/s],
+  ["Patroni timing that breaks loop_wait + 2*retry_timeout <= ttl", (r) => (r.workloads.postgres = { timing: { ttl: 20, loopWait: 5, retryTimeout: 9 } }), /homelab:workloads\.postgres\.timing: Patroni requires loop_wait \+ 2\*retry_timeout <= ttl/],
+  ["PostgreSQL version not in the image", (r) => (r.workloads.postgres = { version: "11" }), /homelab:workloads\.postgres\.version: PostgreSQL 11 is not in the pinned Spilo image/],
   ["bad k3s version", (r) => (r.cluster.version = "latest"), /homelab:cluster\.version: "latest" is not a k3s release version/],
 ];
 

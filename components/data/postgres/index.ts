@@ -1,0 +1,3 @@
+export * from "./patroni-config";
+export * from "./spec";
+export * from "./postgres";

@@ -1,0 +1,140 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { IMAGES, PostgresConnection, appLabels, assertDnsLabel, containerSecurityContext, emitWorkload, generatedSecret, imageRef, podSecurityContext, serviceHost } from "../../kit";
+import { POSTGRES_PORT, PostgresSpecArgs, REPLICATION_KEY, SUPERUSER_KEY, postgresSpec } from "./spec";
+
+export interface PostgresArgs extends Omit<PostgresSpecArgs, "credentialsSecret" | "scriptConfigMap" | "serviceAccount" | "primaryService"> {
+  /** Namespace to deploy into (must exist). */
+  readonly namespace: string;
+}
+
+export const DISCOVERY_SCRIPT = fs.readFileSync(path.join(__dirname, "discovery-sidecar.sh"), "utf8");
+
+/** SQL that creates a role and its database if missing and (re)sets the password; safe to run again. */
+export const CREATE_DATABASE_SQL = [
+  "\\set ON_ERROR_STOP on",
+  // The password comes from the environment, never from a command line.
+  "\\getenv pw APP_PASSWORD",
+  "SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \\gexec",
+  "SELECT format('ALTER ROLE %I PASSWORD %L', :'user', :'pw') \\gexec",
+  "SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec",
+  "",
+].join("\n");
+
+/**
+ * PostgreSQL HA: Spilo (Patroni) members spread over nodes, a selector-less `<name>-primary` Service
+ * whose EndpointSlice the discovery sidecar points at the current leader, a `<name>-replicas` Service
+ * on Patroni's role label, least-privilege RBAC and generated credentials.
+ */
+export class PatroniPostgres extends pulumi.ComponentResource {
+  readonly primaryHost: string;
+  readonly superuserPassword: pulumi.Output<string>;
+  private readonly ns: string;
+  private readonly name: string;
+  private readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("homelab:data:PatroniPostgres", name, {}, opts);
+    const n = args.name ?? "postgres";
+    this.name = n;
+    this.ns = args.namespace;
+    const labels = appLabels({ name: n, component: "database" });
+    const meta = (m: string) => ({ name: m, namespace: args.namespace, labels });
+    const primary = `${n}-primary`;
+    const child = { parent: this };
+
+    const creds = generatedSecret(this, { name: `${n}-credentials`, namespace: args.namespace, labels, generate: { [SUPERUSER_KEY]: {}, [REPLICATION_KEY]: {} } });
+    const script = new k8s.core.v1.ConfigMap(`${n}-discovery`, { metadata: meta(`${n}-discovery`), data: { "discovery-sidecar.sh": DISCOVERY_SCRIPT } }, child);
+    const sa = new k8s.core.v1.ServiceAccount(n, { metadata: meta(n) }, child);
+
+    // Patroni's own rights for the Kubernetes DCS: leader lock and config in ConfigMaps, role labels on pods.
+    const patroniRole = new k8s.rbac.v1.Role(`${n}-patroni`, {
+      metadata: meta(`${n}-patroni`),
+      rules: [
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "patch", "update", "watch", "delete"] },
+        { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "patch", "update", "watch"] },
+      ],
+    }, child);
+    // The discovery sidecar may only read and patch the one EndpointSlice it manages.
+    const discoveryRole = new k8s.rbac.v1.Role(`${n}-discovery`, {
+      metadata: meta(`${n}-discovery`),
+      rules: [{ apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], resourceNames: [primary], verbs: ["get", "patch", "update"] }],
+    }, child);
+    const bindings = [[`${n}-patroni`, patroniRole], [`${n}-discovery`, discoveryRole]].map(([roleName, role]) =>
+      new k8s.rbac.v1.RoleBinding(roleName as string, {
+        metadata: meta(roleName as string),
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: roleName as string },
+        subjects: [{ kind: "ServiceAccount", name: n, namespace: args.namespace }],
+      }, { ...child, dependsOn: [role as k8s.rbac.v1.Role] }),
+    );
+
+    const service = new k8s.core.v1.Service(primary, {
+      metadata: meta(primary),
+      spec: { type: "ClusterIP", ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: POSTGRES_PORT, protocol: "TCP" }] },
+    }, child);
+    const slice = new k8s.discovery.v1.EndpointSlice(primary, {
+      metadata: {
+        ...meta(primary),
+        labels: { ...labels, "kubernetes.io/service-name": primary, "endpointslice.kubernetes.io/managed-by": "discovery-sidecar.homelab.pesulabs.net" },
+      },
+      addressType: "IPv4",
+      ports: [{ name: "postgres", port: POSTGRES_PORT, protocol: "TCP" }],
+      endpoints: [],
+      // The sidecar owns the endpoint list; a later `pulumi up` must not reset it to empty.
+    }, { ...child, dependsOn: [service], ignoreChanges: ["endpoints"] });
+
+    const spec = postgresSpec({ ...args, credentialsSecret: creds.name, scriptConfigMap: `${n}-discovery`, serviceAccount: n, primaryService: primary });
+    const w = emitWorkload(this, spec, {
+      namespace: args.namespace,
+      dependsOn: [creds.secret, script, sa, ...bindings, slice],
+    });
+    this.ready = [w.workload];
+    this.primaryHost = serviceHost(primary, args.namespace);
+    this.superuserPassword = creds.value(SUPERUSER_KEY);
+    this.registerOutputs({ primaryHost: this.primaryHost });
+  }
+
+  /**
+   * A database and its owner for one application, created (idempotently) by a Job once the cluster is
+   * up. Returns the typed connection the application takes.
+   */
+  database(db: string, user = db): PostgresConnection {
+    assertDnsLabel(db.replace(/_/g, "-"), "database name");
+    const secretName = `${this.name}-${db.replace(/_/g, "-")}`;
+    const secret = generatedSecret(this, { name: secretName, namespace: this.ns, generate: { password: {} }, literals: { user, database: db } });
+    new k8s.batch.v1.Job(`${secretName}-create`, {
+      metadata: { name: `${secretName}-create`, namespace: this.ns, labels: appLabels({ name: this.name, component: "database" }) },
+      spec: {
+        backoffLimit: 6,
+        template: {
+          spec: {
+            restartPolicy: "OnFailure",
+            securityContext: podSecurityContext(),
+            containers: [
+              {
+                name: "create",
+                image: imageRef(IMAGES.spilo),
+                command: ["/bin/sh", "-c", 'printf "%s" "$SQL" | psql -v user="$APP_USER" -v db="$APP_DB"'],
+                env: [
+                  { name: "PGHOST", value: this.primaryHost },
+                  { name: "PGUSER", value: "postgres" },
+                  { name: "PGDATABASE", value: "postgres" },
+                  { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: `${this.name}-credentials`, key: SUPERUSER_KEY } } },
+                  { name: "APP_USER", value: user },
+                  { name: "APP_DB", value: db },
+                  { name: "APP_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: "password" } } },
+                  { name: "SQL", value: CREATE_DATABASE_SQL },
+                ],
+                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+                securityContext: containerSecurityContext(IMAGES.spilo, undefined),
+              },
+            ],
+          },
+        },
+      },
+    }, { parent: this, dependsOn: [secret.secret, ...this.ready], deleteBeforeReplace: true });
+    return { kind: "postgres", host: this.primaryHost, port: POSTGRES_PORT, database: db, user, password: secret.ref("password") };
+  }
+}

@@ -1,0 +1,122 @@
+// PostgreSQL HA as a pure workload spec: Spilo (Patroni) members plus the discovery sidecar.
+import * as YAML from "yaml";
+import { IMAGES, ResourceSpec, WorkloadSpec, onRole } from "../../kit";
+import { DEFAULT_DISCOVERY_POLL_SECONDS, PatroniDcs, PatroniTiming, patroniConfig } from "./patroni-config";
+
+export const POSTGRES_PORT = 5432;
+export const PATRONI_PORT = 8008;
+/** Spilo labels each member with its role; Patroni 3 says "master" where Patroni 4 says "primary". */
+export const ROLE_LABEL = "spilo-role";
+export const SUPERUSER_KEY = "superuser-password";
+export const REPLICATION_KEY = "replication-password";
+/** Resources of the discovery sidecar: a shell loop around curl and kubectl. */
+export const SIDECAR_RESOURCES: ResourceSpec = { cpu: "10m", memory: "16Mi", memoryLimit: "64Mi" };
+
+export interface PostgresSpecArgs {
+  /** Workload name and Patroni scope. Default "postgres". */
+  readonly name?: string;
+  /** Members (StatefulSet replicas), each on its own node with the role. */
+  readonly members: number;
+  /** Node role members run on. Default "service". */
+  readonly role?: "service" | "compute";
+  /** PostgreSQL major version, e.g. "17". */
+  readonly version: string;
+  readonly storage: string;
+  readonly resources: ResourceSpec;
+  readonly timing: PatroniTiming;
+  readonly dcs: PatroniDcs;
+  /** Discovery sidecar poll interval in seconds. */
+  readonly pollSeconds?: number;
+  /** Secret holding superuser and replication passwords. */
+  readonly credentialsSecret: string;
+  /** ConfigMap holding discovery-sidecar.sh. */
+  readonly scriptConfigMap: string;
+  readonly serviceAccount: string;
+  /** Name of the primary Service and of its EndpointSlice. */
+  readonly primaryService: string;
+}
+
+export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
+  const name = a.name ?? "postgres";
+  const patroni = patroniConfig({ members: a.members, timing: a.timing, dcs: a.dcs });
+  const dcsEnv: Record<string, string> =
+    a.dcs.type === "etcd3"
+      ? { ETCD3_HOSTS: a.dcs.hosts.map((h) => `'${h}'`).join(",") }
+      : {
+          DCS_ENABLE_KUBERNETES_API: "true",
+          KUBERNETES_USE_CONFIGMAPS: "true",
+          // Patroni finds its members by these labels (the workload's selector) and sets spilo-role.
+          KUBERNETES_LABELS: JSON.stringify({ "app.kubernetes.io/name": name }),
+          KUBERNETES_SCOPE_LABEL: "cluster-name",
+          KUBERNETES_ROLE_LABEL: ROLE_LABEL,
+        };
+  return {
+    identity: { name, component: "database" },
+    kind: "StatefulSet",
+    replicas: a.members,
+    // Each member owns a node; its local-path volume's node affinity keeps it there.
+    placement: onRole(a.role ?? "service", "required"),
+    fsGroup: 103,
+    serviceAccountName: a.serviceAccount,
+    volumeClaims: [{ name: "pgdata", size: a.storage }],
+    volumes: [
+      { name: "scripts", configMap: { name: a.scriptConfigMap, defaultMode: 0o555 } },
+      { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } },
+    ],
+    extraServices: [{ name: `${name}-replicas`, ports: ["postgres"], runtimeLabels: { [ROLE_LABEL]: "replica" } }],
+    terminationGracePeriodSeconds: 60,
+    containers: [
+      {
+        name: "postgres",
+        image: IMAGES.spilo,
+        ports: [
+          { name: "postgres", containerPort: POSTGRES_PORT },
+          { name: "patroni", containerPort: PATRONI_PORT },
+        ],
+        env: {
+          SCOPE: name,
+          PGVERSION: a.version,
+          PGROOT: "/home/postgres/pgdata/pgroot",
+          PGUSER_SUPERUSER: "postgres",
+          PGPASSWORD_SUPERUSER: { secret: { secretName: a.credentialsSecret, key: SUPERUSER_KEY } },
+          PGUSER_STANDBY: "standby",
+          PGPASSWORD_STANDBY: { secret: { secretName: a.credentialsSecret, key: REPLICATION_KEY } },
+          POD_IP: { fieldPath: "status.podIP" },
+          POD_NAMESPACE: { fieldPath: "metadata.namespace" },
+          // Timing, synchronous mode and pg_hba come from the same function the failover test feeds
+          // to real Patroni (tests/integration), so what was measured is what runs.
+          SPILO_CONFIGURATION: YAML.stringify({ bootstrap: patroni.bootstrap, postgresql: patroni.postgresql }),
+          ...dcsEnv,
+        },
+        mounts: [
+          { volume: "pgdata", mountPath: "/home/postgres/pgdata" },
+          { volume: "dshm", mountPath: "/dev/shm" },
+        ],
+        resources: a.resources,
+        readiness: { action: { http: { path: "/readiness", port: "patroni" } }, periodSeconds: 5 },
+        liveness: { action: { http: { path: "/liveness", port: "patroni" } }, periodSeconds: 10, failureThreshold: 6 },
+        // Bootstrap, or a replica's base backup, can take minutes.
+        startup: { action: { http: { path: "/liveness", port: "patroni" } }, periodSeconds: 5, failureThreshold: 120 },
+      },
+      {
+        name: "discovery",
+        image: IMAGES.kubectl,
+        command: ["/bin/sh", "/scripts/discovery-sidecar.sh"],
+        ports: [],
+        env: {
+          POD_IP: { fieldPath: "status.podIP" },
+          POD_NAME: { fieldPath: "metadata.name" },
+          NAMESPACE: { fieldPath: "metadata.namespace" },
+          SLICE_NAME: a.primaryService,
+          PATRONI_URL: `http://127.0.0.1:${PATRONI_PORT}`,
+          POLL_INTERVAL: String(a.pollSeconds ?? DEFAULT_DISCOVERY_POLL_SECONDS),
+        },
+        mounts: [{ volume: "scripts", mountPath: "/scripts", readOnly: true }],
+        resources: SIDECAR_RESOURCES,
+        // The loop has no port; it is alive and ready while its shell runs.
+        readiness: { action: { exec: ["/bin/sh", "-c", "kill -0 1"] }, periodSeconds: 10 },
+        liveness: { action: { exec: ["/bin/sh", "-c", "kill -0 1"] }, periodSeconds: 10 },
+      },
+    ],
+  };
+}
