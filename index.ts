@@ -13,6 +13,7 @@ export = async () => {
   const platform = new HomelabPlatform("homelab", stack);
   return {
     namespace: platform.outputs.namespace,
+    kubeconfig: platform.kubeconfig,
     qdrantUrl: platform.outputs.qdrant?.url,
     volumeHomes: stack.volumeHomes,
     nodes: stack.schedule.nodes.map((n) => ({ node: n.node, pods: n.pods })),

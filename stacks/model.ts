@@ -2,6 +2,7 @@
 // components take these values (or parts of them) as typed args.
 import type { NodeRole, ResourceSpec } from "../components/kit";
 import type { PatroniDcs, PatroniTiming } from "../components/data/postgres/patroni-config";
+import type { IngressConfig } from "./ingress";
 
 export const PROJECT = "homelab";
 
@@ -100,6 +101,8 @@ export interface StackConfig {
   readonly cluster: ClusterConfig;
   readonly nodes: readonly NodeConfig[];
   readonly workloads: Workloads;
+  /** Traefik, security headers, the dashboard and certificates (`homelab:ingress`, stacks/ingress.ts). */
+  readonly ingress: IngressConfig;
   /** Names of secret config keys that are set (their values never enter the model). */
   readonly secretsPresent: readonly string[];
 }

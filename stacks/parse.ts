@@ -3,14 +3,15 @@
 import { isIP } from "node:net";
 import { NODE_ROLES, NodeRole, ResourceSpec, parseBytes, parseMillicores } from "../components/kit";
 import { Fields } from "./fields";
+import { parseIngress } from "./ingress";
 import { Problems } from "./problems";
 import { ClusterConfig, NodeConfig, PROJECT, PostgresSettings, QdrantSettings, StackConfig, WorkloadSettings, Workloads } from "./model";
 import { DEFAULT_DCS, DEFAULT_DISCOVERY_POLL_SECONDS, DEFAULT_PATRONI_TIMING, PatroniDcs, PatroniTiming, validateDcs, validatePatroniTiming } from "../components/data/postgres/patroni-config";
 
 /** Top-level config keys (without the `homelab:` namespace). */
-export const CONFIG_KEYS = ["domain", "namespace", "systemReservePercent", "cluster", "nodes", "workloads"] as const;
+export const CONFIG_KEYS = ["domain", "namespace", "systemReservePercent", "cluster", "nodes", "workloads", "ingress"] as const;
 /** Secret keys: set with `pulumi config set --secret`; their values never enter the model. */
-export const SECRET_KEYS = ["sshPrivateKey", "kubeconfig"] as const;
+export const SECRET_KEYS = ["sshPrivateKey", "kubeconfig", "cloudflareApiToken"] as const;
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
@@ -202,6 +203,7 @@ export function parseStack(stack: string, raw: Record<string, unknown>, secretsP
     cluster: parseCluster(raw.cluster, problems),
     nodes,
     workloads: parseWorkloads(raw.workloads, nodes, problems),
+    ingress: parseIngress(raw.ingress, { domain, nodes }, problems),
     secretsPresent,
   };
 }

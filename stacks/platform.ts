@@ -6,22 +6,38 @@ import type { HttpConnection } from "../components/kit";
 import type { LoadedStack } from "./load";
 import { postgresArgs, qdrantArgs } from "./plan";
 import { PatroniPostgres } from "../components/data/postgres/postgres";
+import { K3sCluster } from "../components/cluster";
+import { clusterArgs } from "./cluster";
+import { CertManager, TraefikIngress } from "../components/ingress";
+import type { RouteDefaults } from "../components/kit";
+import { certManagerArgs, traefikArgs } from "./ingress";
 
 export interface PlatformOutputs {
   readonly namespace: string;
   readonly qdrant?: HttpConnection;
   /** In-cluster host of the PostgreSQL primary. */
   readonly postgresPrimary?: string;
+  /** The Traefik dashboard (basic auth; user and password in the Secret traefik-dashboard-credentials). */
+  readonly dashboardUrl?: string;
 }
 
 export class HomelabPlatform extends pulumi.ComponentResource {
   readonly outputs: PlatformOutputs;
   readonly provider: k8s.Provider;
+  /** Admin kubeconfig of the cluster (a secret). */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** Give this to the kit's emitRoute: every app route gets HTTPS, the headers and the issuer. */
+  readonly routes: RouteDefaults;
+  /** The generated dashboard password, a Pulumi secret. */
+  readonly dashboardPassword?: pulumi.Output<string>;
 
   constructor(name: string, stack: LoadedStack, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:platform:HomelabPlatform", name, {}, opts);
     const cfg = stack.config;
-    this.provider = new k8s.Provider("cluster", { kubeconfig: stack.secrets.kubeconfig, enableServerSideApply: true }, { parent: this });
+    // The cluster: k3s installed over SSH (or an existing one); its provider carries every Kubernetes resource.
+    const cluster = new K3sCluster("cluster", clusterArgs(cfg, stack.secrets), { parent: this });
+    this.provider = cluster.provider;
+    this.kubeconfig = cluster.kubeconfig;
     // Components hand the provider down to their children; plain resources take it directly.
     const child = { parent: this, providers: [this.provider] };
 
@@ -34,6 +50,12 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     }, { parent: this, provider: this.provider });
     const inNs = { ...child, dependsOn: [ns] };
 
+    // Ingress first: app routes take its route defaults (headers Middleware, issuer).
+    const certs = new CertManager("cert-manager", certManagerArgs(cfg, stack.secrets), child);
+    const traefik = new TraefikIngress("traefik", traefikArgs(cfg, certs.issuer, certs.ready), inNs);
+    this.routes = traefik.routeDefaults;
+    this.dashboardPassword = traefik.dashboard?.password;
+
     let qdrant: Qdrant | undefined;
     if (cfg.workloads.qdrant.enabled) {
       qdrant = new Qdrant("qdrant", qdrantArgs(cfg), inNs);
@@ -42,7 +64,7 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     let postgres: PatroniPostgres | undefined;
     if (cfg.workloads.postgres.enabled) postgres = new PatroniPostgres("postgres", postgresArgs(cfg), inNs);
 
-    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost };
+    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, dashboardUrl: traefik.dashboard?.url };
     this.registerOutputs({ ...this.outputs });
   }
 }

@@ -3,6 +3,7 @@
 import { PodFootprint, checkWorkloadSpec, footprint, formatBytes, formatMillicores, parseBytes, parseMillicores } from "../components/kit";
 import type { WorkloadSpec } from "../components/kit";
 import { key } from "./parse";
+import { validateIngress } from "./ingress";
 import { Problems } from "./problems";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
 import type { NodeConfig, StackConfig } from "./model";
@@ -54,7 +55,7 @@ function checkCluster(cfg: StackConfig, opts: ValidateOptions, problems: Problem
   }
   if (c.mode !== "k3s") return;
   if (c.version !== undefined && !K3S_VERSION.test(c.version)) {
-    problems.add(`${key("cluster")}.version`, `"${c.version}" is not a k3s release version`, "use a pinned release such as v1.33.5+k3s1");
+    problems.add(`${key("cluster")}.version`, `"${c.version}" is not a k3s release version`, "use a pinned release such as v1.35.8+k3s1");
   }
   const servers = cfg.nodes.filter((n) => n.k3s === "server");
   if (cfg.nodes.length > 0 && servers.length === 0) {
@@ -145,5 +146,6 @@ export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkloa
   checkNodes(cfg, problems);
   checkCluster(cfg, opts, problems, warnings);
   const result = checkWorkloads(cfg, planned, problems, warnings);
+  validateIngress(cfg, opts, problems, warnings);
   return { schedule: result, warnings };
 }

@@ -162,8 +162,19 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  let finished = false;
+  // A program whose outputs never settle would otherwise let node exit silently with status 0.
+  process.on("beforeExit", () => {
+    if (!finished) {
+      console.error("render: the program never finished (an output that cannot resolve under the mock runtime)");
+      process.exit(1);
+    }
+  });
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+      finished = true;
+      process.exit(code);
+    },
     (e) => {
       console.error(e);
       process.exit(1);

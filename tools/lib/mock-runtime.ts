@@ -21,6 +21,16 @@ export interface ProgramRun {
   readonly error?: unknown;
 }
 
+const MOCK_KUBECONFIG = [
+  "apiVersion: v1",
+  "kind: Config",
+  "clusters: [{name: default, cluster: {server: 'https://127.0.0.1:6443', certificate-authority-data: bW9jaw==}}]",
+  "users: [{name: default, user: {client-certificate-data: bW9jaw==, client-key-data: bW9jaw==}}]",
+  "contexts: [{name: default, context: {cluster: default, user: default}}]",
+  "current-context: default",
+  "",
+].join("\n");
+
 /** Values the mocks give outputs that only a real provider would compute. */
 function mockState(args: pulumi.runtime.MockResourceArgs, previousOutputs: Record<string, unknown>): Record<string, unknown> {
   switch (args.type) {
@@ -33,8 +43,8 @@ function mockState(args: pulumi.runtime.MockResourceArgs, previousOutputs: Recor
     case "random:index/randomBytes:RandomBytes":
       return { ...args.inputs, base64: Buffer.from(`mock-${args.name}`).toString("base64"), hex: Buffer.from(`mock-${args.name}`).toString("hex") };
     case "command:remote:Command":
-    case "command:local:Command":
-      return { ...args.inputs, stdout: "", stderr: "" };
+      // The one command whose output the program reads: the cluster's kubeconfig (a stand-in here).
+      return args.name.endsWith("-kubeconfig") ? { ...args.inputs, stdout: MOCK_KUBECONFIG } : args.inputs;
     default:
       return args.inputs;
   }

@@ -1,0 +1,435 @@
+/**
+ * Pure Patroni configuration for the PatroniPostgres component: typed timing and DCS settings, their
+ * validation, the pg_hba rules we own, and the Patroni configuration object itself.
+ *
+ * No Pulumi imports: the same object goes into Spilo's SPILO_CONFIGURATION (Kubernetes component) and
+ * into the real Patroni members of tests/integration (which add only loopback bits: names, data dirs,
+ * listen addresses, passwords).
+ */
+
+/** One problem found in config: the config path it concerns and what to do about it. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/** Patroni's leader-election timing, in whole seconds (Patroni: ttl, loop_wait, retry_timeout). */
+export interface PatroniTiming {
+  /** Lifetime of the leader lock: a dead leader is replaced only after it expires. */
+  ttl: number;
+  /** Seconds between two runs of Patroni's HA loop (the leader renews its lock once per loop). */
+  loopWait: number;
+  /** How long DCS and PostgreSQL operations are retried before Patroni gives up (and a leader demotes). */
+  retryTimeout: number;
+}
+
+/**
+ * The smallest values Patroni accepts. Since Patroni 3.2 (the pinned Spilo image ships a newer one) a
+ * smaller value, or a breach of `loop_wait + 2*retry_timeout <= ttl`, is not refused but silently
+ * adjusted with a warning in Patroni's log — the cluster would then run with other timing than the
+ * config says. We refuse such values instead, so config and reality never differ.
+ */
+export const PATRONI_TIMING_MINIMUMS: Readonly<PatroniTiming> = { ttl: 20, loopWait: 1, retryTimeout: 3 };
+
+/**
+ * Default timing: ttl 20, loop_wait 2, retry_timeout 9.
+ *
+ * Why (measure, not guess; see tests/integration):
+ * - A hard crash of the leader is noticed only when its lock expires: between ttl - loop_wait and ttl
+ *   after its last renewal (etcd3 wakes the replicas at once; with the Kubernetes DCS a replica notices
+ *   on its next loop, up to loop_wait later). Then promotion (~1 s), then the discovery sidecar's next
+ *   poll (<= 2 s) moves the EndpointSlice. End to end: about ttl + 1..3 s.
+ * - A 10 s end-to-end target would need ttl <= ~7, but Patroni >= 3.2 raises any ttl below 20 to 20
+ *   (see PATRONI_TIMING_MINIMUMS): the floor of an unplanned failover with the Spilo image is ~20 s plus
+ *   promotion and the sidecar poll. Planned switchovers and pod deletions are fast anyway, because a
+ *   stopping Patroni releases its lock instead of letting it expire.
+ * - ttl 20 is also the least we would want over Tailscale: a leader on one node renews its lock in the
+ *   Kubernetes API on the other; a shorter ttl turns every WireGuard hiccup into a failover.
+ * - loop_wait 2 keeps the lock fresh (expiry at 18–20 s after a crash, not 10–20 s, so failover time is
+ *   predictable) and keeps replicas' detection delay under the Kubernetes DCS small; at 3 members that
+ *   is ~1.5 small API writes per second, negligible for k3s.
+ * - retry_timeout 9 is the largest the rule allows (2 + 2*9 = 20): the leader rides out 9 s of DCS or
+ *   network trouble before it demotes itself.
+ */
+export const DEFAULT_PATRONI_TIMING: Readonly<PatroniTiming> = { ttl: 20, loopWait: 2, retryTimeout: 9 };
+
+/** Default poll interval of the discovery sidecar, in seconds (its POLL_INTERVAL). */
+export const DEFAULT_DISCOVERY_POLL_SECONDS = 2;
+
+/** Allowance for Patroni's promotion (leader race, pg_ctl promote, first /primary 200), in seconds. */
+export const PROMOTION_ALLOWANCE_SECONDS = 3;
+
+/** Validates Patroni timing; returns every problem found (empty when valid). */
+export function validatePatroniTiming(t: PatroniTiming, path: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (t === null || typeof t !== "object") {
+    return [{ path, message: "must be an object {ttl, loopWait, retryTimeout} of whole seconds" }];
+  }
+  const fields: Array<[keyof PatroniTiming, string]> = [
+    ["ttl", "ttl"],
+    ["loopWait", "loop_wait"],
+    ["retryTimeout", "retry_timeout"],
+  ];
+  let allIntegers = true;
+  for (const [key, patroniName] of fields) {
+    const value: unknown = (t as unknown as Record<string, unknown>)[key];
+    const min = PATRONI_TIMING_MINIMUMS[key];
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+      allIntegers = false;
+      problems.push({
+        path: `${path}.${key}`,
+        message: `must be a whole number of seconds (Patroni's ${patroniName}), got ${JSON.stringify(value)}`,
+      });
+    } else if (value < min) {
+      problems.push({
+        path: `${path}.${key}`,
+        message:
+          `${patroniName}=${value} is below Patroni's minimum of ${min}; Patroni >= 3.2 would silently run ` +
+          `with ${min} instead. Set ${key} to ${min} or more`,
+      });
+    }
+  }
+  if (allIntegers) {
+    const { ttl, loopWait, retryTimeout } = t;
+    if (loopWait + 2 * retryTimeout > ttl) {
+      const maxRetry = Math.floor((ttl - loopWait) / 2);
+      problems.push({
+        path,
+        message:
+          `Patroni requires loop_wait + 2*retry_timeout <= ttl, but ${loopWait} + 2*${retryTimeout} = ` +
+          `${loopWait + 2 * retryTimeout} > ${ttl} (a leader that loses the DCS must demote before its lock ` +
+          `expires). Raise ttl to ${loopWait + 2 * retryTimeout}` +
+          (maxRetry >= PATRONI_TIMING_MINIMUMS.retryTimeout ? ` or lower retryTimeout to ${maxRetry}` : ""),
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Time from a hard crash of the leader to the discovery sidecar pointing the EndpointSlice at the new
+ * leader, as a window [min, max] in seconds (min assumes the lock was just about to expire and the
+ * sidecar polls at once; max allows a lock renewed just before the crash, a Kubernetes-DCS replica
+ * noticing one loop late, promotion, and a full poll interval).
+ */
+export function failoverWindowSeconds(
+  t: PatroniTiming,
+  pollSeconds: number = DEFAULT_DISCOVERY_POLL_SECONDS,
+): { min: number; max: number } {
+  return {
+    min: t.ttl - t.loopWait,
+    max: t.ttl + t.loopWait + PROMOTION_ALLOWANCE_SECONDS + pollSeconds,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// DCS
+
+/** Where Patroni keeps its leader lock: the Kubernetes API (default) or an etcd cluster through its v3 API. */
+export type PatroniDcs = { type: "kubernetes" } | { type: "etcd3"; hosts: string[] };
+
+export const DEFAULT_DCS: PatroniDcs = { type: "kubernetes" };
+
+const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Checks one etcd3 host in Patroni's `host:port` form; returns a message or undefined. */
+function hostPortProblem(value: unknown): string | undefined {
+  if (typeof value !== "string" || value.length === 0) {
+    return `must be a "host:port" string, got ${JSON.stringify(value)}`;
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    return `"${value}" has a URL scheme; Patroni's etcd3 hosts are plain "host:port" (TLS is set separately)`;
+  }
+  let host: string;
+  let port: string;
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\]:(\d+)$/.exec(value);
+  if (bracketed) {
+    host = bracketed[1];
+    port = bracketed[2];
+  } else {
+    const idx = value.lastIndexOf(":");
+    if (idx <= 0) return `"${value}" must be "host:port", e.g. "etcd-0.etcd:2379"`;
+    host = value.slice(0, idx);
+    port = value.slice(idx + 1);
+    if (host.includes(":")) return `"${value}": write an IPv6 host in brackets, e.g. "[fd00::1]:2379"`;
+    if (!IPV4_RE.test(host) && !HOSTNAME_RE.test(host)) return `"${value}": "${host}" is not a valid host name or IPv4 address`;
+  }
+  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    return `"${value}": port must be 1–65535`;
+  }
+  return undefined;
+}
+
+/** Validates the DCS choice; returns every problem found (empty when valid). */
+export function validateDcs(dcs: unknown, path: string): ConfigProblem[] {
+  const shape = 'must be {type: "kubernetes"} or {type: "etcd3", hosts: ["host:2379", ...]}';
+  if (dcs === null || typeof dcs !== "object" || Array.isArray(dcs)) {
+    return [{ path, message: shape }];
+  }
+  const d = dcs as Record<string, unknown>;
+  const type = d.type;
+  if (typeof type === "string" && /^(etcd|etcd-?v?2|v2)$/i.test(type.trim())) {
+    return [
+      {
+        path: `${path}.type`,
+        message:
+          `"${type}" selects the etcd v2 API, which Patroni must not use: etcd 3.4 serves v2 only when ` +
+          `started with --enable-v2 and etcd 3.6 removed it. Patroni must use the etcd v3 API (its "etcd3:" ` +
+          `section): write {type: "etcd3", hosts: ["etcd-0:2379", ...]} instead`,
+      },
+    ];
+  }
+  if (type === "kubernetes") {
+    const extra = Object.keys(d).filter((k) => k !== "type");
+    return extra.map((k) => ({
+      path: `${path}.${k}`,
+      message: `is not a setting of the kubernetes DCS (it uses the cluster's own API); remove it` +
+        (k === "hosts" ? ', or use type "etcd3" for an etcd cluster' : ""),
+    }));
+  }
+  if (type === "etcd3") {
+    const problems: ConfigProblem[] = [];
+    for (const k of Object.keys(d)) {
+      if (k !== "type" && k !== "hosts") {
+        problems.push({ path: `${path}.${k}`, message: "is not a setting of the etcd3 DCS; only hosts is" });
+      }
+    }
+    const hosts = d.hosts;
+    if (!Array.isArray(hosts) || hosts.length === 0) {
+      problems.push({ path: `${path}.hosts`, message: 'must list the etcd members as "host:port", e.g. ["etcd-0:2379"]' });
+      return problems;
+    }
+    const seen = new Set<string>();
+    hosts.forEach((h, i) => {
+      const message = hostPortProblem(h);
+      if (message) problems.push({ path: `${path}.hosts[${i}]`, message });
+      else if (seen.has(h as string)) problems.push({ path: `${path}.hosts[${i}]`, message: `"${h}" is listed twice` });
+      seen.add(h as string);
+    });
+    return problems;
+  }
+  return [
+    {
+      path: `${path}.type`,
+      message: `unsupported DCS ${JSON.stringify(type)}: ${shape}`,
+    },
+  ];
+}
+
+/** The DCS section of Patroni's configuration for a (valid) DCS choice. */
+export function dcsSection(dcs: PatroniDcs): Record<string, unknown> {
+  if (dcs.type === "etcd3") return { etcd3: { hosts: [...dcs.hosts] } };
+  // Leader lock and config in ConfigMaps, not in the deprecated Endpoints API; clients find the primary
+  // through the postgres-primary EndpointSlice that the discovery sidecar maintains.
+  return { kubernetes: { use_endpoints: false } };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// pg_hba
+
+export interface PgHbaArgs {
+  /** Networks allowed to open ordinary connections (k3s' default pod network 10.42.0.0/16). */
+  clientCidrs?: string[];
+  /** Networks where the members live, allowed to replicate (defaults to clientCidrs). */
+  replicationCidrs?: string[];
+  /** The replication role (Spilo's default PGUSER_STANDBY is "standby"). */
+  replicationUser?: string;
+  /** Unix-socket connections inside the database container: peer (default) or trust. */
+  localMethod?: "peer" | "trust";
+}
+
+export const DEFAULT_CLIENT_CIDRS: readonly string[] = ["10.42.0.0/16"];
+export const DEFAULT_REPLICATION_USER = "standby";
+
+const CIDR_V4_RE = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
+const CIDR_V6_RE = /^[0-9A-Fa-f:]*:[0-9A-Fa-f:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
+const ROLE_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function validatePgHba(args: PgHbaArgs | undefined, path: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!args) return problems;
+  for (const key of ["clientCidrs", "replicationCidrs"] as const) {
+    const list = args[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.length === 0) {
+      problems.push({ path: `${path}.${key}`, message: 'must be a non-empty list of CIDRs, e.g. ["10.42.0.0/16"]' });
+      continue;
+    }
+    list.forEach((c, i) => {
+      if (typeof c !== "string" || !(CIDR_V4_RE.test(c) || CIDR_V6_RE.test(c))) {
+        problems.push({ path: `${path}.${key}[${i}]`, message: `${JSON.stringify(c)} is not a CIDR such as 10.42.0.0/16` });
+      } else if (c === "0.0.0.0/0" || c === "::/0") {
+        problems.push({ path: `${path}.${key}[${i}]`, message: `${c} opens the database to every address; name the pod network instead` });
+      }
+    });
+  }
+  if (args.replicationUser !== undefined && !(typeof args.replicationUser === "string" && ROLE_RE.test(args.replicationUser))) {
+    problems.push({ path: `${path}.replicationUser`, message: "must be a lower-case PostgreSQL role name" });
+  }
+  if (args.localMethod !== undefined && args.localMethod !== "peer" && args.localMethod !== "trust") {
+    problems.push({ path: `${path}.localMethod`, message: 'must be "peer" or "trust"' });
+  }
+  return problems;
+}
+
+/**
+ * The complete pg_hba.conf we own, first match wins: local socket, loopback, replication from the
+ * member network, clients from their networks — all with SCRAM passwords — then an explicit reject.
+ */
+export function pgHbaRules(args: PgHbaArgs = {}): string[] {
+  const clients = args.clientCidrs ?? [...DEFAULT_CLIENT_CIDRS];
+  const replication = args.replicationCidrs ?? clients;
+  const user = args.replicationUser ?? DEFAULT_REPLICATION_USER;
+  const local = args.localMethod ?? "peer";
+  return [
+    `local all all ${local}`,
+    "host all all 127.0.0.1/32 scram-sha-256",
+    "host all all ::1/128 scram-sha-256",
+    ...replication.map((c) => `host replication ${user} ${c} scram-sha-256`),
+    ...clients.map((c) => `host all all ${c} scram-sha-256`),
+    "host all all 0.0.0.0/0 reject",
+    "host all all ::/0 reject",
+    "host replication all 0.0.0.0/0 reject",
+    "host replication all ::/0 reject",
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The configuration object
+
+export type PgParameterValue = string | number | boolean;
+
+export interface PatroniConfigArgs {
+  /** Number of PostgreSQL members (StatefulSet replicas). */
+  members: number;
+  timing?: PatroniTiming;
+  dcs?: PatroniDcs;
+  /**
+   * Commit only when a standby has the WAL too. Default: true when members >= 2 — with asynchronous
+   * replication a failover was measured to lose the last acknowledged write in 2 of 8 runs.
+   */
+  synchronousMode?: boolean;
+  /** Refuse writes when no synchronous standby is up (default false: stay writable on one node). */
+  synchronousModeStrict?: boolean;
+  /**
+   * Keep the primary running while the DCS (the Kubernetes API) is unreachable, as long as it can reach
+   * every member's REST API (default true: a k3s restart must not demote a healthy primary). Needs the
+   * members to reach each other on Patroni's port 8008.
+   */
+  failsafeMode?: boolean;
+  /** PostgreSQL parameters, merged over ours. */
+  parameters?: Record<string, PgParameterValue>;
+  pgHba?: PgHbaArgs;
+}
+
+export const DEFAULT_PG_PARAMETERS: Readonly<Record<string, PgParameterValue>> = {
+  password_encryption: "scram-sha-256",
+  max_connections: 100,
+};
+
+/** The Patroni configuration produced by patroniConfig (a plain, JSON/YAML-serialisable object). */
+export interface PatroniConfig {
+  bootstrap: {
+    dcs: {
+      ttl: number;
+      loop_wait: number;
+      retry_timeout: number;
+      maximum_lag_on_failover: number;
+      synchronous_mode: boolean;
+      synchronous_mode_strict: boolean;
+      synchronous_node_count: number;
+      failsafe_mode: boolean;
+      postgresql: {
+        use_pg_rewind: boolean;
+        use_slots: boolean;
+        parameters: Record<string, PgParameterValue>;
+      };
+    };
+  };
+  postgresql: { pg_hba: string[] };
+  kubernetes?: { use_endpoints: boolean };
+  etcd3?: { hosts: string[] };
+}
+
+/** Parameters Patroni sets itself (from listen, scope or synchronous mode): setting them would be ignored or fight Patroni. */
+const PATRONI_OWNED_PARAMETERS = [
+  "listen_addresses",
+  "port",
+  "cluster_name",
+  "hot_standby",
+  "synchronous_standby_names",
+  "hba_file",
+  "primary_conninfo",
+];
+
+/** Validates everything patroniConfig takes; returns every problem found (empty when valid). */
+export function validatePatroniArgs(args: PatroniConfigArgs, path: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!Number.isInteger(args.members) || args.members < 1) {
+    problems.push({ path: `${path}.members`, message: `must be a whole number >= 1, got ${JSON.stringify(args.members)}` });
+  }
+  if (args.timing !== undefined) problems.push(...validatePatroniTiming(args.timing, `${path}.timing`));
+  if (args.dcs !== undefined) problems.push(...validateDcs(args.dcs, `${path}.dcs`));
+  problems.push(...validatePgHba(args.pgHba, `${path}.pgHba`));
+  const sync = args.synchronousMode ?? args.members >= 2;
+  if (args.synchronousModeStrict && Number.isInteger(args.members) && args.members < 2) {
+    problems.push({
+      path: `${path}.synchronousModeStrict`,
+      message: "with a single member strict synchronous mode blocks every write forever; set it false or add members",
+    });
+  }
+  if (args.synchronousModeStrict && args.synchronousMode === false) {
+    problems.push({ path: `${path}.synchronousModeStrict`, message: "needs synchronousMode: true" });
+  }
+  for (const [name, value] of Object.entries(args.parameters ?? {})) {
+    const p = `${path}.parameters.${name}`;
+    if (!["string", "number", "boolean"].includes(typeof value)) {
+      problems.push({ path: p, message: "must be a string, number or boolean" });
+    } else if (PATRONI_OWNED_PARAMETERS.includes(name.toLowerCase())) {
+      problems.push({ path: p, message: `is managed by Patroni; remove it` });
+    } else if (sync && name.toLowerCase() === "synchronous_commit" && ["off", "local", "false", "0"].includes(String(value).toLowerCase())) {
+      problems.push({
+        path: p,
+        message: `synchronous_commit=${value} acknowledges commits before the standby has them, so a failover can lose them; remove it or turn synchronousMode off knowingly`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The Patroni configuration for the cluster: dynamic settings under bootstrap.dcs (timing, synchronous
+ * mode, PostgreSQL parameters), our pg_hba rules, and the DCS section. Throws, listing every problem,
+ * when args are invalid — stacks/ validates first to report problems nicely.
+ */
+export function patroniConfig(args: PatroniConfigArgs): PatroniConfig {
+  const problems = validatePatroniArgs(args, "patroni");
+  if (problems.length > 0) {
+    throw new Error(`invalid Patroni configuration:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
+  }
+  const timing = args.timing ?? DEFAULT_PATRONI_TIMING;
+  const dcs = args.dcs ?? DEFAULT_DCS;
+  const synchronous = args.synchronousMode ?? args.members >= 2;
+  return {
+    bootstrap: {
+      dcs: {
+        ttl: timing.ttl,
+        loop_wait: timing.loopWait,
+        retry_timeout: timing.retryTimeout,
+        maximum_lag_on_failover: 1048576,
+        synchronous_mode: synchronous,
+        synchronous_mode_strict: synchronous && (args.synchronousModeStrict ?? false),
+        synchronous_node_count: 1,
+        failsafe_mode: args.failsafeMode ?? true,
+        postgresql: {
+          use_pg_rewind: true,
+          use_slots: true,
+          parameters: { ...DEFAULT_PG_PARAMETERS, ...(args.parameters ?? {}) },
+        },
+      },
+    },
+    postgresql: { pg_hba: pgHbaRules(args.pgHba) },
+    ...(dcsSection(dcs) as Pick<PatroniConfig, "kubernetes" | "etcd3">),
+  };
+}

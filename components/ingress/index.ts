@@ -1,0 +1,4 @@
+export * from "./traefik-chart";
+export * from "./spec";
+export * from "./traefik";
+export * from "./cert-manager";
