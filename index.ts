@@ -15,6 +15,9 @@ export = async () => {
     namespace: platform.outputs.namespace,
     kubeconfig: platform.kubeconfig,
     qdrantUrl: platform.outputs.qdrant?.url,
+    postgresPrimary: platform.outputs.postgresPrimary,
+    dashboardUrl: platform.outputs.dashboardUrl,
+    dashboardPassword: platform.dashboardPassword,
     volumeHomes: stack.volumeHomes,
     nodes: stack.schedule.nodes.map((n) => ({ node: n.node, pods: n.pods })),
   };

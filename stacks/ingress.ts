@@ -15,6 +15,7 @@ import {
   MIN_HSTS_SECONDS,
   MIN_TRAEFIK_CHART_MAJOR,
   REFERRER_POLICIES,
+  TRAEFIK_CRDS,
   ReferrerPolicy,
   TraefikIngressArgs,
   TraefikSpread,
@@ -180,7 +181,9 @@ export function parseIngress(value: unknown, ctx: { domain: string; nodes: reado
 export function traefikChartMajor(cfg: StackConfig): { major: number; source: string } | undefined {
   const t = cfg.ingress.traefik;
   if (t.chartMajor !== undefined) return { major: t.chartMajor, source: `${PATH}.traefik.chartMajor` };
-  if (cfg.cluster.mode === "existing") return { major: chartMajorOf(DEFAULT_TRAEFIK_CHART), source: `assumed (k3s ${DEFAULT_K3S_VERSION})` };
+  if (cfg.cluster.mode === "existing") {
+    return DEFAULT_TRAEFIK_CHART ? { major: chartMajorOf(DEFAULT_TRAEFIK_CHART), source: `assumed (k3s ${DEFAULT_K3S_VERSION})` } : undefined;
+  }
   const version = cfg.cluster.version ?? DEFAULT_K3S_VERSION;
   const c = bundledTraefikChart(version);
   return c ? { major: c.major, source: `k3s ${version} bundles chart ${c.chart} (${c.source})` } : undefined;
@@ -293,6 +296,8 @@ export function certManagerArgs(cfg: StackConfig, secrets: Readonly<Record<strin
     issuer: c.issuer,
     email: c.email,
     domain: cfg.domain,
+    // The first deploy of a new k3s cluster creates Middlewares before k3s has installed Traefik's CRDs.
+    waitForCrds: [...TRAEFIK_CRDS],
     // An offline render has no secret values; the Secret then carries an empty (redacted) token.
     solver: c.solver === "dns01" ? { kind: "dns01", provider: "cloudflare", apiToken: token ?? pulumi.secret("") } : { kind: "http01" },
   };

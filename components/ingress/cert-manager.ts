@@ -8,7 +8,8 @@
 // webhook answers is refused. So a small Job (wait-for-cert-manager.sh, kubectl from the image
 // catalog) waits in the cluster until the CRDs are Established, the webhook is rolled out and a
 // server-side dry run of a ClusterIssuer passes; Pulumi awaits Jobs until they complete, and every
-// issuer depends on that Job. Not proven here: no cluster exists on this machine, so the Job ran
+// issuer depends on that Job. The same Job waits for Traefik's CRDs (waitForCrds), which k3s also
+// installs asynchronously on a new cluster; the Traefik Middlewares and routes wait for it too. Not proven here: no cluster exists on this machine, so the Job ran
 // only under the mock runtime. If it times out (600 s, e.g. no route to charts.jetstack.io), the
 // deploy fails on the Job with its log, and a second `pulumi up` after fixing the cause continues.
 import * as fs from "node:fs";
@@ -18,6 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { IMAGES, IssuerRef, appLabels, podSecurityContext, toInitContainer } from "../kit";
 import {
   CERT_MANAGER_CHART,
+  CERT_MANAGER_CRDS,
   CERT_MANAGER_NAMESPACE,
   IssuerChoice,
   KUBE_SYSTEM,
@@ -47,6 +49,8 @@ export interface CertManagerArgs {
   readonly solver: SolverArgs;
   /** The stack's domain (DNS-01 zone; the self-signed CA's name). */
   readonly domain: string;
+  /** More CRDs the readiness Job waits for (e.g. Traefik's, installed just as asynchronously by k3s). */
+  readonly waitForCrds?: readonly string[];
 }
 
 export function readinessScript(): string {
@@ -56,7 +60,7 @@ export function readinessScript(): string {
 export class CertManager extends pulumi.ComponentResource {
   /** The issuer routes use. */
   readonly issuer: IssuerRef;
-  /** What a Certificate must wait for: the issuers (which wait for cert-manager). */
+  /** What certificates and routes wait for: the readiness Job and the issuers. */
   readonly ready: pulumi.Resource[];
   readonly readyJob: k8s.batch.v1.Job;
 
@@ -83,7 +87,7 @@ export class CertManager extends pulumi.ComponentResource {
       },
     }, { parent: this, dependsOn: [ns] });
 
-    this.readyJob = this.readinessJob(labels, ns, chart);
+    this.readyJob = this.readinessJob(labels, ns, chart, [...CERT_MANAGER_CRDS, ...(args.waitForCrds ?? [])]);
     const after = { parent: this, dependsOn: [this.readyJob] };
 
     const issuers: pulumi.Resource[] = [];
@@ -135,11 +139,11 @@ export class CertManager extends pulumi.ComponentResource {
     }
 
     this.issuer = { name: args.issuer, kind: "ClusterIssuer" };
-    this.ready = issuers;
+    this.ready = [this.readyJob, ...issuers];
     this.registerOutputs({ issuer: this.issuer });
   }
 
-  private readinessJob(labels: Record<string, string>, ns: k8s.core.v1.Namespace, chart: pulumi.Resource): k8s.batch.v1.Job {
+  private readinessJob(labels: Record<string, string>, ns: k8s.core.v1.Namespace, chart: pulumi.Resource, crds: readonly string[]): k8s.batch.v1.Job {
     const opts = { parent: this, dependsOn: [ns] };
     const meta = { name: READY_JOB, labels };
     const sa = new k8s.core.v1.ServiceAccount(READY_JOB, { metadata: { ...meta, namespace: CERT_MANAGER_NAMESPACE } }, opts);
@@ -173,7 +177,7 @@ export class CertManager extends pulumi.ComponentResource {
       name: "wait",
       image: IMAGES.kubectl,
       command: ["/bin/sh", "-c", readinessScript()],
-      env: { NAMESPACE: CERT_MANAGER_NAMESPACE, TIMEOUT_SECONDS: String(READY_TIMEOUT_SECONDS) },
+      env: { NAMESPACE: CERT_MANAGER_NAMESPACE, CRDS: crds.join(" "), TIMEOUT_SECONDS: String(READY_TIMEOUT_SECONDS) },
       resources: { cpu: "10m", memory: "32Mi", memoryLimit: "128Mi" },
     }, where);
     return new k8s.batch.v1.Job(READY_JOB, {

@@ -12,6 +12,8 @@ export const TRAEFIK_RELEASE = "traefik";
 export const KUBE_SYSTEM = "kube-system";
 /** Labels the chart puts on Traefik's pods (instance is `<release>-<namespace>`). */
 export const TRAEFIK_POD_LABELS = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `${TRAEFIK_RELEASE}-${KUBE_SYSTEM}` };
+/** CRDs k3s installs with Traefik (asynchronously, like any HelmChart) that our routes use. */
+export const TRAEFIK_CRDS = ["middlewares.traefik.io", "ingressroutes.traefik.io"] as const;
 /** Port of the chart's `metrics` entry point, where Prometheus metrics are served. */
 export const TRAEFIK_METRICS_PORT = 9100;
 
@@ -63,6 +65,8 @@ export function traefikValues(a: TraefikValuesArgs): Record<string, unknown> {
     ports: {
       web: { ...webRedirectValues(a.chartMajor), forwardedHeaders: forwardedHeaders() },
       websecure: { forwardedHeaders: forwardedHeaders() },
+      // Pinned so the scrape annotation above names the right port whatever k3s's defaults say.
+      metrics: { port: TRAEFIK_METRICS_PORT },
     },
     api: { dashboard: true },
     // The chart's own dashboard route listens on the unexposed `traefik` entry point; ours goes
@@ -142,6 +146,7 @@ export function securityHeaders(p: HeadersPolicy): Record<string, unknown> {
 // ---------------------------------------------------------------- cert-manager
 
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
+export const CERT_MANAGER_CRDS = ["clusterissuers.cert-manager.io", "certificates.cert-manager.io"] as const;
 /**
  * The jetstack chart, pinned. v1.21.2 (seen in Renovate bumps of public homelab repos). Since chart
  * v1.15 the CRDs are installed with `crds.enabled` (`installCRDs` is deprecated) and kept on

@@ -40,7 +40,7 @@ export const K3S_TRAEFIK_CHARTS: Readonly<Record<string, BundledChart>> = {
  * The pinned default release (components/cluster DEFAULT_K3S_VERSION, v1.35.8+k3s1) bundles chart
  * 40.x, so by default the HelmChartConfig uses the chart-39+ key `ports.web.http.redirections`.
  */
-export const DEFAULT_TRAEFIK_CHART = K3S_TRAEFIK_CHARTS[DEFAULT_K3S_VERSION];
+export const DEFAULT_TRAEFIK_CHART: BundledChart | undefined = K3S_TRAEFIK_CHARTS[DEFAULT_K3S_VERSION];
 
 export function chartMajorOf(chart: BundledChart): number {
   return Number(chart.chart.split(".")[0]);

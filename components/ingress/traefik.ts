@@ -28,7 +28,7 @@ export interface TraefikIngressArgs extends TraefikValuesArgs {
   readonly headers: HeadersPolicy;
   /** Signs the routes' certificates. */
   readonly issuer: IssuerRef;
-  /** What certificates wait for (the issuers, which wait for cert-manager). */
+  /** What Middlewares, routes and certificates wait for: the CRDs (cert-manager's readiness Job) and the issuers. */
   readonly issuerReady: readonly pulumi.Resource[];
   /** Default: no dashboard route. */
   readonly dashboard?: DashboardArgs;
@@ -69,7 +69,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
       kind: "Middleware",
       metadata: { name: SECURITY_HEADERS, namespace: args.namespace, labels },
       spec: { headers: securityHeaders(args.headers) },
-    }, { parent: this });
+    }, { parent: this, dependsOn: [...args.issuerReady] });
     this.securityHeaders = { name: SECURITY_HEADERS, namespace: args.namespace };
     this.routeDefaults = {
       domain: args.domain,
@@ -101,7 +101,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
       kind: "Middleware",
       metadata: { name: `${DASHBOARD_ROUTE}-auth`, namespace: args.namespace, labels },
       spec: { basicAuth: { secret: DASHBOARD_USERS_SECRET, realm: "traefik", removeHeader: true } },
-    }, { parent: this, dependsOn: [users] });
+    }, { parent: this, dependsOn: [users, ...args.issuerReady] });
     const route = emitRoute(this, { ...this.routeDefaults, dependsOn: [...(this.routeDefaults.dependsOn ?? []), auth] }, {
       name: DASHBOARD_ROUTE,
       subdomain: d.subdomain,

@@ -202,7 +202,11 @@ export function emitRoute(parent: pulumi.Resource, defaults: RouteDefaults, args
   const service: IngressRouteService = b.kind === "Service" ? { name: b.service, kind: "Service", port: b.port } : { name: b.name, kind: "TraefikService" };
   const match = args.pathPrefix ? `Host(\`${host}\`) && PathPrefix(\`${args.pathPrefix}\`)` : `Host(\`${host}\`)`;
   const annotations: Record<string, string> = { [ROUTE_HOST_ANNOTATION]: host };
-  if (!secure) annotations[INSECURE_REASON_ANNOTATION] = args.insecure!.reason;
+  if (!secure) {
+    annotations[INSECURE_REASON_ANNOTATION] = args.insecure!.reason;
+    // Also said at deploy time, for a route that the stack's route plan (stacks/ingress.ts) misses.
+    void pulumi.log.warn(insecureRouteWarning(args, defaults.domain)!, parent);
+  }
   const dependsOn: pulumi.Resource[] = [...(defaults.dependsOn ?? []), ...(b.kind === "Service" && b.resource ? [b.resource] : [])];
 
   let certificate: k8s.apiextensions.CustomResource | undefined;

@@ -335,6 +335,7 @@ describe("discovery sidecar control flow", () => {
     ["a missing POD_IP", { POD_IP: "" }, /POD_IP must be/],
     ["a missing NAMESPACE", { NAMESPACE: "" }, /NAMESPACE must be/],
     ["a bad POLL_INTERVAL", { POLL_INTERVAL: "2s" }, /POLL_INTERVAL must be a number/],
+    ["a missing kubectl", { KUBECTL: "no-such-kubectl" }, /'no-such-kubectl' \(KUBECTL\) is not installed/],
   ])("refuses %s", async (_name, env, message) => {
     const h = harness();
     h.start(url, env);

@@ -31,7 +31,7 @@ function run(env: Record<string, string>) {
   const r = spawnSync("sh", [SCRIPT], {
     encoding: "utf8",
     timeout: 10_000,
-    env: { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, FAKE_STATE: dir, NAMESPACE: "cert-manager", POLL_SECONDS: "0.1", ...env },
+    env: { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, FAKE_STATE: dir, NAMESPACE: "cert-manager", POLL_SECONDS: "0.02", ...env },
   });
   const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n") : [];
   const probe = fs.existsSync(path.join(dir, "probe-input")) ? fs.readFileSync(path.join(dir, "probe-input"), "utf8") : "";
@@ -69,10 +69,17 @@ describe("wait-for-cert-manager.sh", () => {
     expect(r.probe).toMatch(/kind: ClusterIssuer/);
   });
 
+  it("waits for the other CRDs it is given (Traefik's) as well", () => {
+    const r = run({ CRDS: "clusterissuers.cert-manager.io middlewares.traefik.io" });
+    expect(r.status).toBe(0);
+    expect(r.calls[0]).toBe("get crd clusterissuers.cert-manager.io middlewares.traefik.io");
+    expect(r.calls).toContain("wait --for=condition=Established --timeout=120s crd/clusterissuers.cert-manager.io crd/middlewares.traefik.io");
+  });
+
   it("gives up with a clear message when cert-manager never appears", () => {
-    const r = run({ FAIL_crd: "100000", TIMEOUT_SECONDS: "1" });
+    const r = run({ FAIL_crd: "100000", TIMEOUT_SECONDS: "0" });
     expect(r.status).toBe(1);
-    expect(r.out).toMatch(/timed out after 1s waiting for the cert-manager CRDs/);
+    expect(r.out).toMatch(/timed out after 0s waiting for the CRDs \(clusterissuers\.cert-manager\.io certificates\.cert-manager\.io\)/);
     expect(r.calls.some((c) => c.includes("--dry-run"))).toBe(false);
   });
 });

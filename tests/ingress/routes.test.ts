@@ -151,7 +151,11 @@ describe("emitRoute", () => {
 
   it("an explicit opt-out serves plain HTTP without headers or certificate, says why on the route and in a warning", async () => {
     const reason = "the printer's firmware cannot follow redirects";
+    // Without an engine, Pulumi's log.warn goes to console.warn.
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
     const route = emitRoute(parent, defaults, { name: "printer", namespace: NS, backend: serviceBackend(web, "http"), insecure: { reason } });
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/route printer .* is served without HTTPS .*cannot follow redirects/)]);
+    warn.mockRestore();
     await registered(route.ingressRoute);
     expect(route.certificate).toBeUndefined();
     expect(route.url).toBe("http://printer.homelab.pesulabs.net/");

@@ -29,7 +29,7 @@ const permanent = { to: "websecure", scheme: "https", permanent: true, priority:
 describe("the bundled chart decides the redirect key", () => {
   it("the pinned k3s release bundles a chart-39+ Traefik", () => {
     const c = bundledTraefikChart(DEFAULT_K3S_VERSION);
-    expect(c).toBeDefined();
+    if (!c) throw new Error(`DEFAULT_K3S_VERSION ${DEFAULT_K3S_VERSION} is not in K3S_TRAEFIK_CHARTS (components/ingress/traefik-chart.ts): add the chart it bundles`);
     expect(c!.major).toBeGreaterThanOrEqual(HTTP_NESTED_FROM_MAJOR);
   });
   it("every known release names a source and a chart major ≥ 34", () => {

@@ -18,7 +18,7 @@ const KIND_ORDER = [
 ];
 
 export function isKubernetes(r: RecordedResource): boolean {
-  return r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm") && r.type !== "pulumi:providers:kubernetes" && r.inputs?.kind !== undefined;
+  return r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && r.type !== "pulumi:providers:kubernetes" && r.inputs?.kind !== undefined;
 }
 
 function rank(kind: string): number {

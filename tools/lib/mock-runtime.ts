@@ -39,7 +39,7 @@ function mockState(args: pulumi.runtime.MockResourceArgs, previousOutputs: Recor
       return { name: args.inputs.name, outputs: previousOutputs, secretOutputNames: [] };
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString":
-      return { ...args.inputs, result: `mock-${args.name}` };
+      return { ...args.inputs, result: `mock-${args.name}`, bcryptHash: `$2a$10$mock.${args.name}` };
     case "random:index/randomBytes:RandomBytes":
       return { ...args.inputs, base64: Buffer.from(`mock-${args.name}`).toString("base64"), hex: Buffer.from(`mock-${args.name}`).toString("hex") };
     case "command:remote:Command":

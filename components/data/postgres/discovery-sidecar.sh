@@ -78,6 +78,9 @@ case $POD_NAME in
 esac
 is_number "$POLL_INTERVAL" || die "POLL_INTERVAL must be a number of seconds, got '$POLL_INTERVAL'"
 is_number "$HTTP_TIMEOUT" || die "HTTP_TIMEOUT must be a number of seconds, got '$HTTP_TIMEOUT'"
+# Without curl every poll would read as "not primary": refuse to start instead.
+command -v curl >/dev/null 2>&1 || die "curl is not installed in this image"
+command -v "${KUBECTL%% *}" >/dev/null 2>&1 || die "'${KUBECTL%% *}' (KUBECTL) is not installed in this image"
 
 sleeper=
 on_term() {

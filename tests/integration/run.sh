@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Integration tests with real PostgreSQL 15, Patroni and etcd 3.4 on 127.0.0.0/8 (entry point of
+# `npm run test:integration`). Installs what is missing from Debian, then runs the Patroni failover
+# test (tests/integration/failover.sh) INTEGRATION_RUNS times (default 3), prints each run's failover
+# seconds and lost writes, and ends with "integration: P passed, F failed" (exit 1 if any failed).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+RUNS=${INTEGRATION_RUNS:-3}
+START=$SECONDS
+
+log() { printf 'integration: %s\n' "$*"; }
+
+if [[ $(id -u) -ne 0 ]]; then
+  log "must run as root (PostgreSQL members are started as the postgres user through setpriv, packages come from apt)"
+  echo "integration: 0 passed, 1 failed"
+  exit 1
+fi
+
+# Debian package that provides each thing the test uses.
+declare -A NEEDS=(
+  [/usr/bin/patroni]=patroni
+  [/usr/bin/etcd]=etcd-server
+  [/usr/lib/postgresql/15/bin/postgres]=postgresql-15
+  [/usr/bin/psql]=postgresql-client-15
+  [/usr/lib/python3/dist-packages/psycopg2]=python3-psycopg2
+  [/usr/bin/curl]=curl
+  [/usr/bin/flock]=util-linux
+  [/usr/bin/setpriv]=util-linux
+)
+missing=()
+for path in "${!NEEDS[@]}"; do
+  if [[ ! -e $path && " ${missing[*]} " != *" ${NEEDS[$path]} "* ]]; then missing+=("${NEEDS[$path]}"); fi
+done
+if ((${#missing[@]} > 0)); then
+  log "installing ${missing[*]}"
+  t=$SECONDS
+  apt_opts=(-o DPkg::Lock::Timeout=300 -qq)
+  apt-get "${apt_opts[@]}" update >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null
+  log "installed in $((SECONDS - t))s"
+fi
+if [[ ! -x $ROOT/node_modules/.bin/tsx ]]; then
+  log "node_modules/.bin/tsx is missing: run npm ci first"
+  echo "integration: 0 passed, 1 failed"
+  exit 1
+fi
+log "$(patroni --version 2>&1), $(etcd --version 2>&1 | head -n 1), $(/usr/lib/postgresql/15/bin/postgres --version)"
+
+passed=0
+failed=0
+summary=()
+for run in $(seq "$RUNS"); do
+  out=$(mktemp)
+  t=$SECONDS
+  # Bounded: a run takes ~30-40 s; on timeout the script's trap still cleans up its processes.
+  if timeout -k 10 300 bash "$ROOT/tests/integration/failover.sh" "$run" 2>&1 | tee "$out"; then
+    rc=0
+  else
+    rc=$?
+  fi
+  result=$(grep '^RESULT ' "$out" || true)
+  rm -f "$out"
+  failover=$(sed -n 's/.* failover_s=\([^ ]*\).*/\1/p' <<<"$result")
+  lost=$(sed -n 's/.* lost=\([^ ]*\).*/\1/p' <<<"$result")
+  if [[ $rc -eq 0 && -n $result ]]; then
+    passed=$((passed + 1))
+    summary+=("run $run: PASS  failover ${failover}s  lost writes ${lost}  ($((SECONDS - t))s)")
+  else
+    failed=$((failed + 1))
+    summary+=("run $run: FAIL  failover ${failover:-?}s  lost writes ${lost:-?}  ($((SECONDS - t))s, exit $rc)")
+  fi
+done
+
+log "Patroni failover (kill -9 of the leader -> discovery sidecar points postgres-primary at the new leader)"
+for line in "${summary[@]}"; do log "  $line"; done
+log "total $((SECONDS - START))s"
+echo "integration: $passed passed, $failed failed"
+((failed == 0))
