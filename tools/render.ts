@@ -134,19 +134,21 @@ export async function render(o: RenderOptions): Promise<number> {
 }
 
 function usage(): string {
-  return `usage: npm run render -- --stack <name>|--all [--out <dir>] [--dump]\nstacks: ${listStacks().join(", ")}`;
+  return `usage: npm run render -- --stack <name>|--all [--out <dir>] [--dump] [--config-file <Pulumi.x.yaml>]\nstacks: ${listStacks().join(", ")}`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   let stacks: string[] = [];
   let out = path.join(ROOT, "dist", "render");
   let dump = false;
+  let configFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--stack" && argv[i + 1]) stacks.push(argv[++i]);
     else if (a === "--out" && argv[i + 1]) out = path.resolve(argv[++i]);
     else if (a === "--all") stacks = listStacks();
     else if (a === "--dump") dump = true;
+    else if (a === "--config-file" && argv[i + 1]) configFile = path.resolve(argv[++i]);
     else {
       console.error(`render: unknown argument "${a}"\n${usage()}`);
       return 2;
@@ -157,7 +159,11 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   let code = 0;
-  for (const stack of stacks) code = Math.max(code, await render({ stack, out, dump }));
+  if (configFile && stacks.length !== 1) {
+    console.error("render: --config-file goes with exactly one --stack");
+    return 2;
+  }
+  for (const stack of stacks) code = Math.max(code, await render({ stack, out, dump, configFile }));
   return code;
 }
 
