@@ -109,6 +109,8 @@ class Harness {
         ...extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so cleanup can end the sidecar together with its curl/kubectl/sleep.
+      detached: true,
     });
     this.child.stdout!.on("data", (d) => (this.out += d));
     this.child.stderr!.on("data", (d) => (this.out += d));
@@ -169,8 +171,14 @@ class Harness {
     return code;
   }
   cleanup(): void {
-    if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.child?.pid !== undefined) {
+      try {
+        process.kill(-this.child.pid, "SIGKILL");
+      } catch {
+        // the group is already gone
+      }
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   }
 }
 
@@ -189,8 +197,16 @@ describe("discovery sidecar control flow", () => {
     url = await patroni.start();
   });
   afterEach(async () => {
-    harnesses.splice(0).forEach((h) => h.cleanup());
+    const errors: unknown[] = [];
+    for (const h of harnesses.splice(0)) {
+      try {
+        h.cleanup();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
     await patroni.stop();
+    if (errors.length > 0) throw errors[0];
   });
 
   test("claims when /primary answers 200, releases on 503, logs each transition, exits 0 on SIGTERM", async () => {
@@ -260,7 +276,7 @@ describe("discovery sidecar control flow", () => {
     const h = harness();
     patroni.status = 200;
     h.start(url);
-    await h.waitFor("the claim", () => h.slice() === ME);
+    await h.waitFor("the claim", () => h.out.includes("became primary"));
     h.setSlice(OTHER); // the new leader's sidecar claimed it
     patroni.status = 503;
     await h.waitFor("the demotion", () => h.out.includes("lost primary"));
@@ -274,14 +290,14 @@ describe("discovery sidecar control flow", () => {
     const h = harness();
     patroni.status = 200;
     h.start(url);
-    await h.waitFor("the claim", () => h.slice() === ME);
+    await h.waitFor("the claim", () => h.out.includes("became primary"));
     // The read still says ME, but the new leader has already written its own address.
     fs.writeFileSync(h.file("stale-get"), ME);
     h.setSlice(OTHER);
     patroni.status = 503;
-    await h.waitFor("the refused release", () => h.events().some((e) => e.verb === "RELEASE" && e.result === "test-failed"));
+    await h.waitFor("the refused release", () => /lost primary; patch failed .*retrying/.test(h.out));
+    expect(h.events().some((e) => e.verb === "RELEASE" && e.result === "test-failed")).toBe(true);
     expect(h.slice()).toBe(OTHER);
-    expect(h.out).toMatch(/lost primary; patch failed .*retrying/);
     fs.unlinkSync(h.file("stale-get"));
     await h.waitFor("the retry", () => h.out.includes("left alone"));
     expect(h.slice()).toBe(OTHER);
@@ -323,7 +339,7 @@ describe("discovery sidecar control flow", () => {
     const h = harness();
     patroni.status = 200;
     h.start(url);
-    await h.waitFor("the claim", () => h.slice() === ME);
+    await h.waitFor("the claim", () => h.out.includes("became primary"));
     h.setSlice(""); // e.g. a later `pulumi up` re-applied the empty endpoint list
     await h.waitFor("the re-claim", () => h.out.includes("pointed it back"));
     expect(h.slice()).toBe(ME);
