@@ -108,14 +108,27 @@ describe.each(stackNames())("stack %s", (stack) => {
     expect(bad.map(id)).toEqual([]);
   });
 
+  it("in k3s mode, plan.json lists the install and ready commands of every node", () => {
+    const cfg = readStackFile(stack).config;
+    if (!String(cfg["homelab:cluster"]).includes('"mode":"k3s"')) return;
+    const nodes: { name: string }[] = JSON.parse(cfg["homelab:nodes"]);
+    const commands = s().plan.resources.filter((r) => r.type === "command:remote:Command").map((r) => r.name);
+    for (const n of nodes) {
+      expect(commands).toContain(`cluster-${n.name}-install`);
+      expect(commands).toContain(`cluster-${n.name}-ready`);
+    }
+    expect(commands).toContain("cluster-kubeconfig");
+  });
+
   it("nothing skips Pulumi's readiness await (a CrashLoopBackOff must fail the deploy)", () => {
     const bad = s().manifests.filter((m) => m.metadata?.annotations?.["pulumi.com/skipAwait"] === "true");
     expect(bad.map(id)).toEqual([]);
   });
 
   it("every Kubernetes resource goes through the cluster's provider", () => {
+    // The one provider, made by the K3sCluster component from the kubeconfig it read back (or was given).
     const providers = new Set(s().resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.name));
-    expect(providers.size).toBeGreaterThan(0);
+    expect([...providers]).toEqual(["cluster-provider"]);
     const bad = s().resources.filter((r) => r.type.startsWith("kubernetes:") && r.custom && !(r.provider && [...providers].some((p) => r.provider!.includes(`::${p}::`))));
     expect(bad.map((r) => `${r.type} ${r.name}`)).toEqual([]);
   });
