@@ -6,6 +6,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { ConfigError, splitConfig, validateRaw } from "../../stacks";
 import { readStackFile } from "../../tools/lib/stack-file";
+import { render } from "../../tools/render";
 import { ROOT } from "../harness";
 
 type Raw = Record<string, any>;
@@ -13,6 +14,23 @@ type Raw = Record<string, any>;
 function homelab(): Raw {
   const { raw } = splitConfig(readStackFile("homelab").config);
   return JSON.parse(JSON.stringify(raw));
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bad-configs-"));
+let n = 0;
+
+/** Renders a stack file made from `raw` with the real render command (in-process); returns its exit code and stderr. */
+async function renderRaw(raw: Raw): Promise<{ code: number; stderr: string }> {
+  const file = path.join(tmp, `Pulumi.case${++n}.yaml`);
+  fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`homelab:${k}`, v])) }));
+  const errors: string[] = [];
+  const spy = jest.spyOn(console, "error").mockImplementation((...a: unknown[]) => void errors.push(a.join(" ")));
+  try {
+    const code = await render({ stack: `case${n}`, configFile: file, out: path.join(tmp, "out"), quiet: true });
+    return { code, stderr: errors.join("\n") };
+  } finally {
+    spy.mockRestore();
+  }
 }
 
 function problemsOf(raw: Raw, secrets: string[] = []): string {
@@ -30,7 +48,7 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["duplicate node addresses", (r) => (r.nodes[1].address = "100.81.76.55"), /homelab:nodes\[1\]\.address: address 100\.81\.76\.55 is already used/],
   ["invalid IP address", (r) => (r.nodes[0].lanAddress = "192.168.8.300"), /homelab:nodes\[0\]\.lanAddress: "192\.168\.8\.300" is not a valid IP/],
   ["unknown node referenced by a workload", (r) => (r.workloads.qdrant.node = "asunaa"), /homelab:workloads\.qdrant\.node: node "asunaa" is not in homelab:nodes/],
-  ["unknown node in uninstall list is fine, but a node still in the stack is not", (r) => (r.cluster.uninstall = ["pesubuntu"]), /homelab:cluster\.uninstall\[0\]: node "pesubuntu" is still in the stack/],
+  ["uninstalling a node that is still in the stack", (r) => (r.cluster.uninstall = ["pesubuntu"]), /homelab:cluster\.uninstall\[0\]: node "pesubuntu" is still in the stack/],
   ["unknown role", (r) => (r.nodes[0].roles = ["storage"]), /homelab:nodes\[0\]\.roles: unknown role "storage"/],
   ["even number of k3s servers", (r) => (r.nodes[1].k3s = "server"), /homelab:nodes: 2 k3s servers \(asuna, pesubuntu\): embedded etcd needs an odd number/],
   ["no k3s server", (r) => (r.nodes[0].k3s = "agent"), /homelab:nodes: no node has k3s: server/],
@@ -53,10 +71,13 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
 describe("bad configs are rejected, naming the field", () => {
   it("the committed homelab stack is valid", () => expect(problemsOf(homelab())).toBe(""));
 
-  it.each(cases)("%s", (_name, mutate, expected) => {
+  it.each(cases)("%s: render exits 2 naming the field", async (_name, mutate, expected) => {
     const raw = homelab();
     mutate(raw);
-    expect(problemsOf(raw)).toMatch(expected);
+    const r = await renderRaw(raw);
+    expect(r.stderr).toMatch(expected);
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(path.join(tmp, "out", `case${n}`))).toBe(false);
   });
 
   it("reports every problem at once", () => {
