@@ -4,8 +4,8 @@
 import YAML from "yaml";
 import type { Manifest } from "../../tools/lib/manifests";
 import { RenderedStack, allStacks } from "../harness";
+import { Model, validateWith } from "../lib/schema";
 
-type Model = new (data: unknown) => { validate(): void };
 
 // The schema packages are devDependencies: if they do not load, the test fails (never skips).
 function loadModels(): Record<string, Model> {
@@ -107,20 +107,8 @@ describe("ingress custom resources", () => {
   });
 
   it("validate against the published Traefik and cert-manager CRD schemas, in every stack", () => {
-    const errors: string[] = [];
-    let checked = 0;
-    for (const s of allStacks()) {
-      for (const m of customResources(s)) {
-        const Model = models[`${m.apiVersion}/${m.kind}`];
-        if (!Model) continue;
-        try {
-          new Model(m).validate();
-          checked++;
-        } catch (e) {
-          errors.push(`${s.stack} ${m.kind} ${m.metadata?.name}: ${(e as Error).message}`);
-        }
-      }
-    }
+    const objects = allStacks().flatMap((s) => customResources(s).map((m) => ({ stack: s.stack, m })));
+    const { errors, checked } = validateWith(objects, (m) => models[`${m.apiVersion}/${m.kind}`]);
     expect(errors).toEqual([]);
     expect(checked).toBeGreaterThan(15);
   });
