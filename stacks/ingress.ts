@@ -28,6 +28,7 @@ import { Fields } from "./fields";
 import type { NodeConfig, StackConfig } from "./model";
 import { Problems } from "./problems";
 import type { ValidateOptions } from "./validate";
+import type { PodGroup } from "./schedule";
 
 const PATH = "homelab:ingress";
 /** Secret config key holding the Cloudflare API token for DNS-01. */
@@ -88,6 +89,23 @@ export function traefikNodes(nodes: readonly NodeConfig[]): NodeConfig[] {
 }
 
 /** Why a CIDR is unacceptable as a trusted proxy range, or undefined when it is fine. */
+/**
+ * k3s's Traefik as the capacity check sees it: its replicas, the nodes it may run on and its
+ * requests. It is not one of our workload specs (k3s's chart runs it), but it lands on our nodes.
+ */
+export function traefikPodGroup(cfg: StackConfig): PodGroup {
+  const t = cfg.ingress.traefik;
+  return {
+    workload: "traefik",
+    replicas: t.replicas,
+    eligible: traefikNodes(cfg.nodes).map((n) => n.name),
+    spread: t.spread,
+    cpuMillis: parseMillicores(t.resources.cpu) ?? 0,
+    memoryBytes: parseBytes(t.resources.memory) ?? 0,
+    memoryLimitBytes: parseBytes(t.resources.memoryLimit) ?? 0,
+  };
+}
+
 export function cidrProblem(cidr: string): string | undefined {
   const parts = cidr.split("/");
   const family = isIP(parts[0]);

@@ -3,7 +3,7 @@
 import { PodFootprint, checkWorkloadSpec, footprint, formatBytes, formatMillicores, parseBytes, parseMillicores } from "../components/kit";
 import type { WorkloadSpec } from "../components/kit";
 import { key } from "./parse";
-import { validateIngress } from "./ingress";
+import { traefikPodGroup, validateIngress } from "./ingress";
 import { Problems } from "./problems";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
 import type { NodeConfig, StackConfig } from "./model";
@@ -119,8 +119,13 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
     }
     groups.push(podGroup(f, el));
   }
-  const result = schedule(nodeCapacities(cfg), groups, cfg.systemReservePercent);
   const pathOf = new Map(planned.map((w) => [w.spec.identity.name, w.path]));
+  // Traefik runs from k3s's chart, not from our specs, but its pods land on our nodes all the same.
+  if (cfg.ingress) {
+    groups.push(traefikPodGroup(cfg));
+    pathOf.set("traefik", `${key("ingress")}.traefik`);
+  }
+  const result = schedule(nodeCapacities(cfg), groups, cfg.systemReservePercent);
   for (const l of result.nodes) {
     const owners = [...new Set(l.pods.map((p) => pathOf.get(p) ?? pathOf.get(p.replace(/-\d+$/, "")) ?? p))];
     const over = (kind: string, used: number, alloc: number, fmt: (n: number) => string, cap: number) =>

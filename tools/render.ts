@@ -9,7 +9,7 @@ import { splitConfig, validateRaw } from "../stacks/load";
 import { nodeCapacities } from "../stacks/validate";
 import { NodeLoad, schedule } from "../stacks/schedule";
 import { runProgram, RecordedResource } from "./lib/mock-runtime";
-import { Manifest, isKubernetes, manifestsOf, podGroupOf, toYaml, workloadsOf } from "./lib/manifests";
+import { Manifest, isKubernetes, manifestsOf, podGroupOf, toYaml, traefikGroupOf, workloadsOf } from "./lib/manifests";
 import { ROOT, StackFile, listStacks, readStackFile } from "./lib/stack-file";
 
 export interface RenderOptions {
@@ -112,7 +112,8 @@ export async function render(o: RenderOptions): Promise<number> {
     return run.error instanceof ConfigError ? 2 : 1;
   }
   const manifests = manifestsOf(run.resources);
-  const groups = workloadsOf(manifests).map((w) => podGroupOf(w, validated.config));
+  const traefik = traefikGroupOf(manifests, validated.config);
+  const groups = [...workloadsOf(manifests).map((w) => podGroupOf(w, validated.config)), ...(traefik ? [traefik] : [])];
   const loads = schedule(nodeCapacities(validated.config), groups, validated.config.systemReservePercent);
   const plan: Plan = {
     stack: o.stack,

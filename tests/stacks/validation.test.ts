@@ -58,6 +58,7 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["memory limit below request", (r) => (r.workloads.qdrant.resources = { memory: "2Gi", memoryLimit: "1Gi" }), /homelab:workloads\.qdrant\.resources\.memoryLimit: limit 1Gi is below the request 2Gi/],
   ["pinned workload over the node's capacity", (r) => (r.workloads.qdrant.resources = { memory: "7.5Gi", memoryLimit: "8Gi" }), /homelab:nodes\[0\]: asuna: pod memory requests [\d.]+Gi exceed the 7\.2Gi allocatable \(8Gi minus the 10% system reserve\); workloads there: .*homelab:workloads\.qdrant\.resources/],
   ["pinned workload over the node's CPU", (r) => (r.workloads.qdrant.resources = { cpu: "3900m" }), /asuna: pod CPU requests \d+m exceed the 3600m allocatable/],
+  ["Traefik's requests count against the nodes too", (r) => (r.ingress.traefik = { resources: { memory: "28Gi", memoryLimit: "28Gi" } }), /exceed the [\d.]+Gi allocatable.*workloads there: .*homelab:ingress\.traefik\.resources/],
   ["invalid domain name", (r) => (r.domain = "homelab_pesulabs.net"), /homelab:domain: "homelab_pesulabs\.net" is not a valid DNS domain/],
   ["misspelt setting", (r) => (r.workloads.qdrant.storag = "1Gi"), /homelab:workloads\.qdrant\.storag: unknown setting "storag"\n\s+fix: did you mean "storage"\?/],
   ["wrong type", (r) => (r.nodes[0].roles = "service"), /homelab:nodes\[0\]\.roles: must be a list of strings/],

@@ -5,6 +5,7 @@ import { HOSTNAME_LABEL, NODE_ROLES, parseBytes, parseMillicores, roleLabel } fr
 import type { Spread } from "../../components/kit";
 import type { PodGroup } from "../../stacks/schedule";
 import type { StackConfig } from "../../stacks/model";
+import { traefikNodes } from "../../stacks/ingress";
 import type { RecordedResource } from "./mock-runtime";
 
 export type Manifest = Record<string, any>;
@@ -61,6 +62,23 @@ function sumContainers(cs: any[] | undefined) {
     lim += parseBytes(c.resources?.limits?.memory ?? "0") ?? 0;
   }
   return { cpu, mem, lim };
+}
+
+/** k3s's Traefik as rendered: the HelmChartConfig's replicas, requests and anti-affinity. */
+export function traefikGroupOf(ms: readonly Manifest[], cfg: StackConfig): PodGroup | undefined {
+  const hcc = ms.find((m) => m.kind === "HelmChartConfig" && m.metadata?.name === "traefik");
+  if (!hcc) return undefined;
+  const v = YAML.parse(hcc.spec?.valuesContent ?? "") ?? {};
+  const anti = v.affinity?.podAntiAffinity;
+  return {
+    workload: "traefik",
+    replicas: v.deployment?.replicas ?? 1,
+    eligible: traefikNodes(cfg.nodes).map((n) => n.name),
+    spread: anti?.requiredDuringSchedulingIgnoredDuringExecution?.length ? "required" : anti?.preferredDuringSchedulingIgnoredDuringExecution?.length ? "preferred" : "none",
+    cpuMillis: parseMillicores(v.resources?.requests?.cpu ?? "0") ?? 0,
+    memoryBytes: parseBytes(v.resources?.requests?.memory ?? "0") ?? 0,
+    memoryLimitBytes: parseBytes(v.resources?.limits?.memory ?? "0") ?? 0,
+  };
 }
 
 /** What the scheduler sees of a rendered workload: replicas, eligible nodes, spread and per-pod requests. */
