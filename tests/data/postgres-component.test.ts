@@ -29,6 +29,12 @@ describe.each([["prod", 3, true], ["homelab", 1, false], ["dev", 1, false]] as c
     expect(env(c, "KUBERNETES_USE_CONFIGMAPS").value).toBe("true");
   });
 
+  it("Patroni's member selector (KUBERNETES_LABELS + scope label = SCOPE) matches the pods' own labels", () => {
+    const c = sts().spec.template.spec.containers[0];
+    const wanted = { ...JSON.parse(env(c, "KUBERNETES_LABELS").value), [env(c, "KUBERNETES_SCOPE_LABEL").value]: env(c, "SCOPE").value };
+    expect(sts().spec.template.metadata.labels).toMatchObject(wanted);
+  });
+
   it("has a headless Service, a selector-less primary Service with its EndpointSlice, and a replicas Service on the role label", () => {
     const svcs = Object.fromEntries(ofKind(s(), "Service").map((x) => [x.metadata.name, x]));
     expect(svcs["postgres-headless"].spec.clusterIP).toBe("None");

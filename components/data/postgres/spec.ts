@@ -1,6 +1,6 @@
 // PostgreSQL HA as a pure workload spec: Spilo (Patroni) members plus the discovery sidecar.
 import * as YAML from "yaml";
-import { IMAGES, ResourceSpec, WorkloadSpec, onRole } from "../../kit";
+import { IMAGES, ResourceSpec, WorkloadSpec, onRole, selectorLabels } from "../../kit";
 import { DEFAULT_DISCOVERY_POLL_SECONDS, PatroniDcs, PatroniTiming, patroniConfig } from "./patroni-config";
 
 export const POSTGRES_PORT = 5432;
@@ -38,6 +38,7 @@ export interface PostgresSpecArgs {
 
 export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
   const name = a.name ?? "postgres";
+  const identity = { name, component: "database" };
   const patroni = patroniConfig({ members: a.members, timing: a.timing, dcs: a.dcs });
   const dcsEnv: Record<string, string> =
     a.dcs.type === "etcd3"
@@ -45,13 +46,14 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
       : {
           DCS_ENABLE_KUBERNETES_API: "true",
           KUBERNETES_USE_CONFIGMAPS: "true",
-          // Patroni finds its members by these labels (the workload's selector) and sets spilo-role.
-          KUBERNETES_LABELS: JSON.stringify({ "app.kubernetes.io/name": name }),
-          KUBERNETES_SCOPE_LABEL: "cluster-name",
+          // Patroni finds its members by KUBERNETES_LABELS plus {scope label: SCOPE}; both must already
+          // be on the pods, so they are the workload's own selector labels (name = SCOPE).
+          KUBERNETES_LABELS: JSON.stringify(selectorLabels(identity)),
+          KUBERNETES_SCOPE_LABEL: "app.kubernetes.io/name",
           KUBERNETES_ROLE_LABEL: ROLE_LABEL,
         };
   return {
-    identity: { name, component: "database" },
+    identity,
     kind: "StatefulSet",
     replicas: a.members,
     // Each member owns a node; its local-path volume's node affinity keeps it there.
