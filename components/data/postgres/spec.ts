@@ -112,6 +112,8 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
           SLICE_NAME: a.primaryService,
           PATRONI_URL: `http://127.0.0.1:${PATRONI_PORT}`,
           POLL_INTERVAL: String(a.pollSeconds ?? DEFAULT_DISCOVERY_POLL_SECONDS),
+          // The non-root user has no home; kubectl wants a writable one for its cache.
+          HOME: "/tmp",
         },
         mounts: [{ volume: "scripts", mountPath: "/scripts", readOnly: true }],
         resources: SIDECAR_RESOURCES,
