@@ -33,6 +33,17 @@ function measure(label: string, args: string[], env: NodeJS.ProcessEnv = {}): { 
   return r;
 }
 
+/**
+ * How many resources a render records and their average size (inputs as JSON), so (b) registers the
+ * same bulk. Read from one untimed render with --dump: the timed renders do only what a user's does.
+ */
+function sizeOf(renderArgs: string[], out: string, stack: string): { count: number; avgBytes: number } {
+  execFileSync(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "render.ts"), ...renderArgs, "--out", out, "--dump"], { cwd: ROOT, stdio: "ignore" });
+  const text = fs.readFileSync(path.join(out, stack, "resources.json"), "utf8");
+  const count = (JSON.parse(text) as unknown[]).length;
+  return { count, avgBytes: Math.max(100, Math.round(text.length / Math.max(1, count))) };
+}
+
 /** A stack of `n` nodes (one k3s server, the rest agents), all service+compute, for the scaling run. */
 function scaleStack(n: number): string {
   const nodes = Array.from({ length: n }, (_, i) => [
@@ -61,10 +72,9 @@ function main(): void {
   let worst = 0;
   for (const stack of listStacks()) {
     const out = path.join(tmp, "render");
-    const r = measure(`render ${stack}`, ["-r", "tsx/cjs", path.join(__dirname, "render.ts"), "--stack", stack, "--out", out, "--dump"]);
-    const resources = JSON.parse(fs.readFileSync(path.join(out, stack, "resources.json"), "utf8"));
-    const manifestBytes = fs.statSync(path.join(out, stack, "manifests.yaml")).size;
-    const avgBytes = Math.max(100, Math.round(manifestBytes / Math.max(1, resources.length)));
+    const { count: resourceCount, avgBytes } = sizeOf(["--stack", stack], out, stack);
+    const r = measure(`render ${stack}`, ["-r", "tsx/cjs", path.join(__dirname, "render.ts"), "--stack", stack, "--out", out]);
+    const resources = { length: resourceCount };
     const b = measure(`(b) synthetic ${resources.length}`, ["-r", "tsx/cjs", path.join(__dirname, "lib", "synthetic-run.ts")], {
       SYNTHETIC_RESOURCES: String(resources.length),
       SYNTHETIC_BYTES: String(avgBytes),
@@ -80,9 +90,10 @@ function main(): void {
     const file = path.join(tmp, `Pulumi.scale${nodes}.yaml`);
     fs.writeFileSync(file, scaleStack(nodes));
     const out = path.join(tmp, "scale");
-    const r = measure(`render ${nodes} nodes`, ["-r", "tsx/cjs", path.join(__dirname, "render.ts"), "--stack", `scale${nodes}`, "--config-file", file, "--out", out, "--dump"]);
-    const n = JSON.parse(fs.readFileSync(path.join(out, `scale${nodes}`, "resources.json"), "utf8")).length;
-    const b = measure(`(b) synthetic ${n}`, ["-r", "tsx/cjs", path.join(__dirname, "lib", "synthetic-run.ts")], { SYNTHETIC_RESOURCES: String(n), SYNTHETIC_BYTES: "1000" });
+    const args = ["--stack", `scale${nodes}`, "--config-file", file];
+    const { count: n, avgBytes } = sizeOf(args, out, `scale${nodes}`);
+    const r = measure(`render ${nodes} nodes`, ["-r", "tsx/cjs", path.join(__dirname, "render.ts"), ...args, "--out", out]);
+    const b = measure(`(b) synthetic ${n}`, ["-r", "tsx/cjs", path.join(__dirname, "lib", "synthetic-run.ts")], { SYNTHETIC_RESOURCES: String(n), SYNTHETIC_BYTES: String(avgBytes) });
     points.push({ n, r: r.ms, b: b.ms });
     scale.push([String(nodes), String(n), r.ms.toFixed(0), r.rssMb.toFixed(0), b.ms.toFixed(0), (r.ms / b.ms).toFixed(2)]);
   }
