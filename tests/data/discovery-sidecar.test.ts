@@ -122,31 +122,22 @@ class Harness {
   setSlice(addr: string): void {
     fs.writeFileSync(this.file("slice"), `${addr}\n`);
   }
+  /** The non-empty lines of one of the recorder's logs (none before it first wrote). */
+  private lines(name: string): string[] {
+    const f = this.file(name);
+    return fs.existsSync(f) ? fs.readFileSync(f, "utf8").trim().split("\n").filter(Boolean) : [];
+  }
   events(): Event[] {
-    const f = this.file("events.log");
-    if (!fs.existsSync(f)) return [];
-    return fs
-      .readFileSync(f, "utf8")
-      .trim()
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => {
-        const [, verb, result, caller, addr] = line.split(" ");
-        return { verb, result, caller: caller.replace("caller=", ""), addr: addr.replace("addr=", "") };
-      });
+    return this.lines("events.log").map((line) => {
+      const [, verb, result, caller, addr] = line.split(" ");
+      return { verb, result, caller: caller.replace("caller=", ""), addr: addr.replace("addr=", "") };
+    });
   }
   patches(): Array<{ type: string; body: unknown }> {
-    const f = this.file("calls.log");
-    if (!fs.existsSync(f)) return [];
-    return fs
-      .readFileSync(f, "utf8")
-      .trim()
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => {
-        const [type, body] = line.split("\t");
-        return { type, body: JSON.parse(body) };
-      });
+    return this.lines("calls.log").map((line) => {
+      const [type, body] = line.split("\t");
+      return { type, body: JSON.parse(body) };
+    });
   }
   async waitFor(what: string, cond: () => boolean, timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
