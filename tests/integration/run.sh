@@ -2,7 +2,8 @@
 # Integration tests with real PostgreSQL 15, Patroni and etcd 3.4 on 127.0.0.0/8 (entry point of
 # `npm run test:integration`). Installs what is missing from Debian, then runs the Patroni failover
 # test (tests/integration/failover.sh) INTEGRATION_RUNS times (default 3), prints each run's failover
-# seconds and lost writes, and ends with "integration: P passed, F failed" (exit 1 if any failed).
+# seconds and lost writes, runs the app-database Job test (tests/integration/app-database.sh), and
+# ends with "integration: P passed, F failed" (exit 1 if any failed).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -74,6 +75,16 @@ done
 
 log "Patroni failover (kill -9 of the leader -> discovery sidecar points postgres-primary at the new leader)"
 for line in "${summary[@]}"; do log "  $line"; done
+
+# The component's app-database Job (its exact command and SQL) against a real PostgreSQL 15.
+t=$SECONDS
+if timeout -k 10 120 bash "$ROOT/tests/integration/app-database.sh"; then
+  passed=$((passed + 1))
+  log "app databases: PASS ($((SECONDS - t))s)"
+else
+  failed=$((failed + 1))
+  log "app databases: FAIL ($((SECONDS - t))s)"
+fi
 log "total $((SECONDS - START))s"
 echo "integration: $passed passed, $failed failed"
 ((failed == 0))

@@ -1,3 +1,4 @@
 export * from "./patroni-config";
 export * from "./spec";
 export * from "./postgres";
+export * from "./app-database";

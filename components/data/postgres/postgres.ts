@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES, PostgresConnection, appLabels, assertDnsLabel, containerSecurityContext, emitWorkload, generatedSecret, imageRef, podSecurityContext, serviceHost } from "../../kit";
+import { CREATE_DATABASE_COMMAND, CREATE_DATABASE_SQL } from "./app-database";
 import { POSTGRES_PORT, PostgresSpecArgs, REPLICATION_KEY, SUPERUSER_KEY, postgresSpec } from "./spec";
 
 export interface PostgresArgs extends Omit<PostgresSpecArgs, "credentialsSecret" | "scriptConfigMap" | "serviceAccount" | "primaryService"> {
@@ -11,17 +12,6 @@ export interface PostgresArgs extends Omit<PostgresSpecArgs, "credentialsSecret"
 }
 
 export const DISCOVERY_SCRIPT = fs.readFileSync(path.join(__dirname, "discovery-sidecar.sh"), "utf8");
-
-/** SQL that creates a role and its database if missing and (re)sets the password; safe to run again. */
-export const CREATE_DATABASE_SQL = [
-  "\\set ON_ERROR_STOP on",
-  // The password comes from the environment, never from a command line.
-  "\\getenv pw APP_PASSWORD",
-  "SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \\gexec",
-  "SELECT format('ALTER ROLE %I PASSWORD %L', :'user', :'pw') \\gexec",
-  "SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec",
-  "",
-].join("\n");
 
 /**
  * PostgreSQL HA: Spilo (Patroni) members spread over nodes, a selector-less `<name>-primary` Service
@@ -116,7 +106,7 @@ export class PatroniPostgres extends pulumi.ComponentResource {
               {
                 name: "create",
                 image: imageRef(IMAGES.spilo),
-                command: ["/bin/sh", "-c", 'printf "%s" "$SQL" | psql -v user="$APP_USER" -v db="$APP_DB"'],
+                command: [...CREATE_DATABASE_COMMAND],
                 env: [
                   { name: "PGHOST", value: this.primaryHost },
                   { name: "PGUSER", value: "postgres" },
