@@ -3,13 +3,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { K3sClusterArgs } from "../components/cluster";
 import { roleLabel } from "../components/kit";
+import type { NodeRole } from "../components/kit";
 import type { StackConfig } from "./model";
 
 /** In a render or a preview without the secret set, a placeholder keeps the program whole. */
 const UNSET = pulumi.secret("<not set>");
 
 export function clusterArgs(cfg: StackConfig, secrets: Readonly<Record<string, pulumi.Output<string>>>): K3sClusterArgs {
-  if (cfg.cluster.mode === "existing") return { kubeconfig: secrets.kubeconfig ?? UNSET };
+  const roleLabels = (roles: readonly string[]) => Object.fromEntries(roles.map((r) => [roleLabel(r as NodeRole), "true"]));
+  if (cfg.cluster.mode === "existing") {
+    return { kubeconfig: secrets.kubeconfig ?? UNSET, nodeLabels: Object.fromEntries(cfg.nodes.map((n) => [n.name, roleLabels(n.roles)])) };
+  }
   const key = secrets.sshPrivateKey ?? UNSET;
   const servers = cfg.nodes.filter((n) => n.k3s === "server").length;
   return {
@@ -24,7 +28,7 @@ export function clusterArgs(cfg: StackConfig, secrets: Readonly<Record<string, p
       ssh: { host: n.ssh.host, user: n.ssh.user, port: n.ssh.port, privateKey: key },
       nodeIp: n.address,
       externalIp: n.externalAddress,
-      labels: Object.fromEntries(n.roles.map((r) => [roleLabel(r), "true"])),
+      labels: roleLabels(n.roles),
       taints: n.taints,
       gpu: n.gpu,
       // A server's API certificate must name every address a client may use: Tailscale, LAN and public.

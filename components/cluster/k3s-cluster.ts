@@ -91,6 +91,8 @@ export class K3sCluster extends pulumi.ComponentResource {
   public readonly kubeconfig: pulumi.Output<string>;
   /** Cluster join token (secret). Managed mode only. */
   public readonly token?: pulumi.Output<string>;
+  /** Existing mode: the server-side-apply patches that label the nodes. */
+  public readonly nodeLabelPatches: readonly k8s.core.v1.NodePatch[] = [];
   /** Per node name, its commands. Empty in existing mode. */
   public readonly nodeCommands: Readonly<Record<string, K3sNodeCommands>>;
   /** Marks nodes listed in uninstallRemovedNodes (on the first server); only when the list is non-empty. */
@@ -120,6 +122,17 @@ export class K3sCluster extends pulumi.ComponentResource {
         kubeconfig: this.kubeconfig,
         ...(args.context !== undefined ? { context: args.context } : {}),
       }, { parent: this });
+      // The nodes exist already; the labels placement relies on are put on them here, not by hand.
+      this.nodeLabelPatches = Object.entries(args.nodeLabels ?? {}).map(([node, labels]) =>
+        new k8s.core.v1.NodePatch(`${name}-${node}-labels`, {
+          metadata: {
+            name: node,
+            labels: { ...labels },
+            // Take over these labels even when `kubectl label` set them before.
+            annotations: { "pulumi.com/patchForce": "true" },
+          },
+        }, { parent: this, provider: this.provider }),
+      );
       this.nodeCommands = {};
       this.nodeConfigs = {};
       this.installOrder = [];
@@ -243,6 +256,13 @@ function checkExistingArgs(args: ExistingClusterArgs): void {
   }
   if (args.context !== undefined && (typeof args.context !== "string" || args.context.length === 0)) {
     problems.push("context: must be a non-empty context name");
+  }
+  for (const [node, labels] of Object.entries(args.nodeLabels ?? {})) {
+    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(node)) problems.push(`nodeLabels["${node}"]: not a valid node name`);
+    for (const [k, v] of Object.entries(labels)) {
+      if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(k)) problems.push(`nodeLabels["${node}"]: key "${k}" is not a valid label key`);
+      if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/.test(v)) problems.push(`nodeLabels["${node}"]["${k}"]: value "${v}" is not a valid label value`);
+    }
   }
   if (problems.length > 0) throw new K3sClusterArgsError(problems);
 }

@@ -215,6 +215,12 @@ export interface ExistingClusterArgs {
   readonly kubeconfig: pulumi.Input<string>;
   /** Context to use. Default: the kubeconfig's current-context. */
   readonly context?: string;
+  /**
+   * Labels to put on the cluster's existing nodes, by node name (e.g. the role labels placement
+   * selects on). Applied with server-side apply, so only these labels are owned and removing an entry
+   * removes them. Default: none.
+   */
+  readonly nodeLabels?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly nodes?: never;
 }
 

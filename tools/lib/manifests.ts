@@ -12,7 +12,7 @@ export type Manifest = Record<string, any>;
 
 /** Apply order for humans: cluster-scoped first, then config, then workloads, then exposure. */
 const KIND_ORDER = [
-  "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "HelmChart", "HelmChartConfig",
+  "Namespace", "Node", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "HelmChart", "HelmChartConfig",
   "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap", "PersistentVolumeClaim",
   "StatefulSet", "Deployment", "DaemonSet", "Job", "CronJob", "Service", "EndpointSlice", "Endpoints",
   "PodDisruptionBudget", "NetworkPolicy", "Middleware", "IngressRoute", "Ingress", "Certificate", "ClusterIssuer", "Issuer",
