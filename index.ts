@@ -16,6 +16,7 @@ export = async () => {
     kubeconfig: platform.kubeconfig,
     qdrantUrl: platform.outputs.qdrant?.url,
     postgresPrimary: platform.outputs.postgresPrimary,
+    databases: platform.outputs.databases,
     dashboardUrl: platform.outputs.dashboardUrl,
     dashboardPassword: platform.dashboardPassword,
     volumeHomes: stack.volumeHomes,

@@ -84,6 +84,8 @@ export interface PostgresSettings extends WorkloadSettings {
   readonly dcs: PatroniDcs;
   /** Discovery sidecar poll interval, seconds. Default 2. */
   readonly pollSeconds: number;
+  /** Application databases (each with an owner of the same name and a connection Secret). Default none. */
+  readonly databases: readonly string[];
 }
 
 export interface Workloads {

@@ -144,6 +144,20 @@ function parseWorkloads(value: unknown, nodes: readonly NodeConfig[], problems: 
   return { qdrant, postgres: parsePostgres(f, nodes, problems) };
 }
 
+function parseDatabases(f: Fields): string[] {
+  const dbs = f.strings("databases");
+  const seen = new Set<string>();
+  dbs.forEach((db, i) => {
+    if (!/^[a-z][a-z0-9_]{0,40}$/.test(db) || ["postgres", "template0", "template1", "standby"].includes(db)) {
+      f.problems.add(`${f.at("databases")}[${i}]`, `"${db}" is not a usable database name`, "use lower-case letters, digits and _ (starting with a letter), not postgres/template0/template1/standby");
+    } else if (seen.has(db)) {
+      f.problems.add(`${f.at("databases")}[${i}]`, `"${db}" is listed twice`, "list each database once");
+    }
+    seen.add(db);
+  });
+  return dbs;
+}
+
 function parsePostgres(parent: Fields, nodes: readonly NodeConfig[], problems: Problems): PostgresSettings {
   const services = nodes.filter((n) => n.roles.includes("service")).length;
   const { f, s } = parseWorkload(parent, "postgres", {
@@ -152,7 +166,7 @@ function parsePostgres(parent: Fields, nodes: readonly NodeConfig[], problems: P
     replicas: Math.max(1, Math.min(3, services)),
     resources: { cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" },
     storage: "10Gi",
-  }, ["version", "timing", "dcs", "pollSeconds"]);
+  }, ["version", "timing", "dcs", "pollSeconds", "databases"]);
   const t = f.obj("timing");
   t.only(["ttl", "loopWait", "retryTimeout"]);
   const timing: PatroniTiming = {
@@ -174,6 +188,7 @@ function parsePostgres(parent: Fields, nodes: readonly NodeConfig[], problems: P
     timing,
     dcs: dcsProblems.length ? DEFAULT_DCS : (dcsRaw as PatroniDcs),
     pollSeconds: f.int("pollSeconds", DEFAULT_DISCOVERY_POLL_SECONDS, 1, 30),
+    databases: parseDatabases(f),
   };
 }
 

@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Qdrant } from "../components/data/qdrant";
-import type { HttpConnection } from "../components/kit";
+import type { HttpConnection, PostgresConnection } from "../components/kit";
 import type { LoadedStack } from "./load";
 import { postgresArgs, qdrantArgs } from "./plan";
 import { PatroniPostgres } from "../components/data/postgres/postgres";
@@ -17,6 +17,8 @@ export interface PlatformOutputs {
   readonly qdrant?: HttpConnection;
   /** In-cluster host of the PostgreSQL primary. */
   readonly postgresPrimary?: string;
+  /** The application databases, by name: host, port, user and the password's Secret reference. */
+  readonly databases: Record<string, PostgresConnection>;
   /** The Traefik dashboard (basic auth; user and password in the Secret traefik-dashboard-credentials). */
   readonly dashboardUrl?: string;
 }
@@ -62,9 +64,13 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     }
 
     let postgres: PatroniPostgres | undefined;
-    if (cfg.workloads.postgres.enabled) postgres = new PatroniPostgres("postgres", postgresArgs(cfg), inNs);
+    const databases: Record<string, PostgresConnection> = {};
+    if (cfg.workloads.postgres.enabled) {
+      postgres = new PatroniPostgres("postgres", postgresArgs(cfg), inNs);
+      for (const db of cfg.workloads.postgres.databases) databases[db] = postgres.database(db);
+    }
 
-    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, dashboardUrl: traefik.dashboard?.url };
+    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url };
     this.registerOutputs({ ...this.outputs });
   }
 }

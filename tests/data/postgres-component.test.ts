@@ -1,7 +1,7 @@
 // The PatroniPostgres component as rendered for every stack.
 import YAML from "yaml";
 import { rendered, ofKind } from "../harness";
-import { DISCOVERY_SCRIPT } from "../../components/data/postgres";
+import { CREATE_DATABASE_COMMAND, CREATE_DATABASE_SQL, DISCOVERY_SCRIPT } from "../../components/data/postgres";
 
 const env = (c: any, name: string) => c.env.find((e: any) => e.name === name);
 
@@ -51,5 +51,33 @@ describe.each([["prod", 3, true], ["homelab", 1, false], ["dev", 1, false]] as c
     expect(role.rules).toEqual([{ apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], resourceNames: ["postgres-primary"], verbs: ["get", "patch", "update"] }]);
     const cm = ofKind(s(), "ConfigMap").find((x) => x.metadata.name === "postgres-discovery")!;
     expect(cm.data["discovery-sidecar.sh"]).toBe(DISCOVERY_SCRIPT);
+  });
+});
+
+describe("application databases (homelab declares family_assistant, n8n, mem0)", () => {
+  const s = () => rendered("homelab");
+
+  it("each gets a connection Secret with everything a client needs", () => {
+    for (const db of ["family_assistant", "n8n", "mem0"]) {
+      const name = `postgres-${db.replace(/_/g, "-")}`;
+      const secret = ofKind(s(), "Secret").find((x) => x.metadata.name === name)!;
+      expect(Object.keys(secret.stringData).sort()).toEqual(["database", "host", "password", "port", "user"]);
+      const generated = s().resources.find((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name === `${name}-password`);
+      expect(generated).toBeDefined();
+    }
+  });
+
+  it("each is created by a Job running the tested command and SQL, with passwords only from Secrets", () => {
+    const jobs = ofKind(s(), "Job").filter((j) => j.metadata.name.startsWith("postgres-"));
+    expect(jobs.map((j) => j.metadata.name).sort()).toEqual(["postgres-family-assistant-create", "postgres-mem0-create", "postgres-n8n-create"]);
+    for (const j of jobs) {
+      const c = j.spec.template.spec.containers[0];
+      expect(c.command).toEqual(CREATE_DATABASE_COMMAND);
+      expect(env(c, "SQL").value).toBe(CREATE_DATABASE_SQL);
+      expect(env(c, "PGHOST").value).toBe("postgres-primary.homelab.svc.cluster.local");
+      expect(env(c, "APP_PASSWORD").valueFrom.secretKeyRef.key).toBe("password");
+      expect(env(c, "PGPASSWORD").valueFrom.secretKeyRef).toEqual({ name: "postgres-credentials", key: "superuser-password" });
+      expect(c.resources.limits.memory).toBeDefined();
+    }
   });
 });

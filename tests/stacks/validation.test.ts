@@ -66,6 +66,7 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["Patroni on the etcd v2 API", (r) => (r.workloads.postgres = { dcs: { type: "etcd", hosts: ["etcd:2379"] } }), /homelab:workloads\.postgres\.dcs.*etcd v2 API.*etcd3/s],
   ["Patroni timing that breaks loop_wait + 2*retry_timeout <= ttl", (r) => (r.workloads.postgres = { timing: { ttl: 20, loopWait: 5, retryTimeout: 9 } }), /homelab:workloads\.postgres\.timing: Patroni requires loop_wait \+ 2\*retry_timeout <= ttl/],
   ["PostgreSQL version not in the image", (r) => (r.workloads.postgres = { version: "11" }), /homelab:workloads\.postgres\.version: PostgreSQL 11 is not in the pinned Spilo image/],
+  ["an unusable database name", (r) => (r.workloads.postgres = { databases: ["Family-Assistant"] }), /homelab:workloads\.postgres\.databases\[0\]: "Family-Assistant" is not a usable database name/],
   ["bad k3s version", (r) => (r.cluster.version = "latest"), /homelab:cluster\.version: "latest" is not a k3s release version/],
 ];
 

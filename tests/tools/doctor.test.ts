@@ -20,16 +20,20 @@ beforeAll(async () => {
     seen.push(`${req.method} ${url.pathname}`);
     if (url.pathname === "/token") {
       res.setHeader("content-type", "application/json");
-      return res.end(JSON.stringify({ token: `t:${url.searchParams.get("scope")}` }));
+      res.end(JSON.stringify({ token: `t:${url.searchParams.get("scope")}` }));
+      return;
     }
     const m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname);
-    if (!m) return res.writeHead(400).end();
-    const [, repo, tag] = m;
-    if (repo === "private/thing") return res.writeHead(401, { "www-authenticate": 'Basic realm="x"' }).end();
-    if (req.headers.authorization !== `Bearer t:repository:${repo}:pull`) {
-      return res.writeHead(401, { "www-authenticate": `Bearer realm="${base}/token",service="fake",scope="repository:${repo}:pull"` }).end();
+    if (!m) {
+      res.writeHead(400).end();
+      return;
     }
-    res.writeHead(TAGS[repo]?.includes(decodeURIComponent(tag)) ? 200 : 404).end();
+    const [, repo, tag] = m;
+    if (repo === "private/thing") {
+      res.writeHead(401, { "www-authenticate": 'Basic realm="x"' }).end();
+    } else if (req.headers.authorization !== `Bearer t:repository:${repo}:pull`) {
+      res.writeHead(401, { "www-authenticate": `Bearer realm="${base}/token",service="fake",scope="repository:${repo}:pull"` }).end();
+    } else res.writeHead(TAGS[repo]?.includes(decodeURIComponent(tag)) ? 200 : 404).end();
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -31,6 +31,25 @@ const MOCK_KUBECONFIG = [
   "",
 ].join("\n");
 
+/** The SDK's marker for a secret value in serialized inputs. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * Inputs as the program meant them: secret markers (e.g. the Kubernetes SDK marks a Secret's whole
+ * `stringData` secret) are replaced by their values. Under the mock runtime these are mock values or
+ * redaction placeholders, never a real secret.
+ */
+export function unwrapSecrets(v: unknown): any {
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SECRET_SIG] === SECRET_SIG_VALUE) return unwrapSecrets(o.value);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
+}
+
 /** Values the mocks give outputs that only a real provider would compute. */
 function mockState(args: pulumi.runtime.MockResourceArgs, previousOutputs: Record<string, unknown>): Record<string, unknown> {
   switch (args.type) {
@@ -87,7 +106,7 @@ export async function runProgram(stack: StackFile, o: RunOptions = {}): Promise<
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, custom: args.custom ?? true });
+        resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs), provider: args.provider, custom: args.custom ?? true });
         return { id: `${args.name}-id`, state: mockState(args, o.previousOutputs ?? {}) };
       },
       call(args) {

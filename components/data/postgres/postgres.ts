@@ -91,9 +91,17 @@ export class PatroniPostgres extends pulumi.ComponentResource {
    * up. Returns the typed connection the application takes.
    */
   database(db: string, user = db): PostgresConnection {
+    if (!/^[a-z][a-z0-9_]{0,40}$/.test(db)) throw new Error(`database name "${db}" must be lower-case letters, digits and _ (starting with a letter)`);
     assertDnsLabel(db.replace(/_/g, "-"), "database name");
     const secretName = `${this.name}-${db.replace(/_/g, "-")}`;
-    const secret = generatedSecret(this, { name: secretName, namespace: this.ns, generate: { password: {} }, literals: { user, database: db } });
+    // Everything an application needs to connect, in one Secret it can mount or read as env.
+    const secret = generatedSecret(this, {
+      name: secretName,
+      namespace: this.ns,
+      labels: appLabels({ name: this.name, component: "database" }),
+      generate: { password: {} },
+      literals: { user, database: db, host: this.primaryHost, port: String(POSTGRES_PORT) },
+    });
     new k8s.batch.v1.Job(`${secretName}-create`, {
       metadata: { name: `${secretName}-create`, namespace: this.ns, labels: appLabels({ name: this.name, component: "database" }) },
       spec: {
