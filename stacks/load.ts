@@ -8,7 +8,6 @@ import { PlannedWorkload, ValidateOptions, validateStack } from "./validate";
 import { planWorkloads } from "./plan";
 import type { Schedule } from "./schedule";
 import { checkVolumeHomes } from "./volume-homes";
-import type { WorkloadSettings } from "./model";
 
 /** Where each stateful workload's local volumes live: the node it is pinned to. */
 export function volumeHomes(planned: readonly PlannedWorkload[]): Record<string, string> {
@@ -73,13 +72,12 @@ export function validateRaw(stack: string, input: RawStackConfig, opts: LoadOpti
   const planned = problems.empty ? planWorkloads(config) : [];
   const { schedule, warnings } = validateStack(config, planned, opts, problems);
   const homes = volumeHomes(planned);
-  const settings = Object.values(config.workloads) as WorkloadSettings[];
   checkVolumeHomes(
     {
       current: homes,
       previous: opts.previousVolumeHomes,
       paths: Object.fromEntries(planned.map((w) => [w.spec.identity.name, w.path])),
-      migrateFrom: Object.fromEntries(planned.map((w) => [w.spec.identity.name, settings.find((s) => s.path === w.path)?.migrateFrom])),
+      migrateFrom: Object.fromEntries(planned.map((w) => [w.spec.identity.name, w.migrateFrom])),
     },
     problems,
     warnings,

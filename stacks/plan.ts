@@ -2,15 +2,15 @@
 // and the platform (the resources) are built from the same args, so what was checked is what runs.
 import { qdrantSpec } from "../components/data/qdrant";
 import type { QdrantArgs } from "../components/data/qdrant";
-import type { StackConfig } from "./model";
 import { postgresSpec } from "../components/data/postgres/spec";
 import type { PostgresArgs } from "../components/data/postgres/postgres";
+import type { StackConfig } from "./model";
+import type { PlannedWorkload } from "./validate";
 
 export function postgresArgs(cfg: StackConfig): PostgresArgs {
   const p = cfg.workloads.postgres;
   return { namespace: cfg.namespace, members: p.replicas, version: p.version, storage: p.storage, resources: p.resources, timing: p.timing, dcs: p.dcs, pollSeconds: p.pollSeconds };
 }
-import type { PlannedWorkload } from "./validate";
 
 export function qdrantArgs(cfg: StackConfig): QdrantArgs {
   const q = cfg.workloads.qdrant;
@@ -21,11 +21,11 @@ export function qdrantArgs(cfg: StackConfig): QdrantArgs {
 export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
   const out: PlannedWorkload[] = [];
   if (cfg.workloads.qdrant.enabled) {
-    out.push({ spec: qdrantSpec({ ...qdrantArgs(cfg), apiKeySecret: "qdrant-api-key" }), path: cfg.workloads.qdrant.path });
+    out.push({ spec: qdrantSpec({ ...qdrantArgs(cfg), apiKeySecret: "qdrant-api-key" }), path: cfg.workloads.qdrant.path, migrateFrom: cfg.workloads.qdrant.migrateFrom });
   }
   if (cfg.workloads.postgres.enabled) {
     const names = { credentialsSecret: "-", scriptConfigMap: "-", serviceAccount: "-", primaryService: "-" };
-    out.push({ spec: postgresSpec({ ...postgresArgs(cfg), ...names }), path: cfg.workloads.postgres.path });
+    out.push({ spec: postgresSpec({ ...postgresArgs(cfg), ...names }), path: cfg.workloads.postgres.path, migrateFrom: cfg.workloads.postgres.migrateFrom });
   }
   return out;
 }

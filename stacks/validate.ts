@@ -12,6 +12,8 @@ import type { NodeConfig, StackConfig } from "./model";
 export interface PlannedWorkload {
   readonly spec: WorkloadSpec;
   readonly path: string;
+  /** The workload's `migrateFrom` setting, if the user declared a volume move. */
+  readonly migrateFrom?: string;
 }
 
 export interface ValidateOptions {
@@ -76,7 +78,7 @@ function eligible(spec: WorkloadSpec, nodes: readonly NodeConfig[]): string[] {
   return nodes.filter((n) => n.roles.includes(p.role)).map((n) => n.name);
 }
 
-export function podGroup(f: PodFootprint, eligibleNodes: string[]): PodGroup {
+function podGroup(f: PodFootprint, eligibleNodes: string[]): PodGroup {
   return {
     workload: f.workload,
     replicas: f.replicas,

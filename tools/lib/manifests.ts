@@ -64,20 +64,28 @@ function sumContainers(cs: any[] | undefined) {
   return { cpu, mem, lim };
 }
 
+/** How a pod spec (or chart values) spreads its replicas, read from its pod anti-affinity. */
+function spreadOf(affinity: any): Spread {
+  const anti = affinity?.podAntiAffinity;
+  if (anti?.requiredDuringSchedulingIgnoredDuringExecution?.length) return "required";
+  return anti?.preferredDuringSchedulingIgnoredDuringExecution?.length ? "preferred" : "none";
+}
+
 /** k3s's Traefik as rendered: the HelmChartConfig's replicas, requests and anti-affinity. */
 export function traefikGroupOf(ms: readonly Manifest[], cfg: StackConfig): PodGroup | undefined {
   const hcc = ms.find((m) => m.kind === "HelmChartConfig" && m.metadata?.name === "traefik");
   if (!hcc) return undefined;
   const v = YAML.parse(hcc.spec?.valuesContent ?? "") ?? {};
-  const anti = v.affinity?.podAntiAffinity;
+  // The chart's values carry one container's resources, in the same shape as a container's.
+  const r = sumContainers([{ resources: v.resources }]);
   return {
     workload: "traefik",
     replicas: v.deployment?.replicas ?? 1,
     eligible: traefikNodes(cfg.nodes).map((n) => n.name),
-    spread: anti?.requiredDuringSchedulingIgnoredDuringExecution?.length ? "required" : anti?.preferredDuringSchedulingIgnoredDuringExecution?.length ? "preferred" : "none",
-    cpuMillis: parseMillicores(v.resources?.requests?.cpu ?? "0") ?? 0,
-    memoryBytes: parseBytes(v.resources?.requests?.memory ?? "0") ?? 0,
-    memoryLimitBytes: parseBytes(v.resources?.limits?.memory ?? "0") ?? 0,
+    spread: spreadOf(v.affinity),
+    cpuMillis: r.cpu,
+    memoryBytes: r.mem,
+    memoryLimitBytes: r.lim,
   };
 }
 
@@ -90,8 +98,7 @@ export function podGroupOf(w: Manifest, cfg: StackConfig): PodGroup {
   for (const role of NODE_ROLES) {
     if (sel[roleLabel(role)] === "true") eligible = eligible.filter((n) => cfg.nodes.find((x) => x.name === n)!.roles.includes(role));
   }
-  const anti = pod.affinity?.podAntiAffinity;
-  const spread: Spread = anti?.requiredDuringSchedulingIgnoredDuringExecution?.length ? "required" : anti?.preferredDuringSchedulingIgnoredDuringExecution?.length ? "preferred" : "none";
+  const spread = spreadOf(pod.affinity);
   const apps = sumContainers(pod.containers);
   const inits = (pod.initContainers ?? []).map((c: any) => sumContainers([c]));
   const max = (k: "cpu" | "mem" | "lim") => Math.max(apps[k], ...inits.map((i: any) => i[k]));
