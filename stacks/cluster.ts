@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { K3sClusterArgs } from "../components/cluster";
 import { roleLabel } from "../components/kit";
 import type { NodeRole } from "../components/kit";
-import type { StackConfig } from "./model";
+import type { StackConfig } from "./config";
 
 /** In a render or a preview without the secret set, a placeholder keeps the program whole. */
 const UNSET = pulumi.secret("<not set>");

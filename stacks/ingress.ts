@@ -1,32 +1,23 @@
 // `homelab:ingress`: Traefik (k3s-bundled), the security headers, the dashboard and certificates.
 // Parsing records field-level problems; validateIngress() relates the fields to the nodes, the
 // cluster version, the domain and the secrets. Both name the config path and the fix.
-import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_K3S_VERSION } from "../components/cluster/types";
 import {
   CertManagerArgs,
   DASHBOARD_ROUTE,
-  DEFAULT_HEADERS,
   DEFAULT_TRAEFIK_CHART,
-  HeadersPolicy,
-  ISSUER_CHOICES,
-  IssuerChoice,
-  MIN_HSTS_SECONDS,
-  MIN_TRAEFIK_CHART_MAJOR,
-  REFERRER_POLICIES,
   TRAEFIK_CRDS,
-  ReferrerPolicy,
   TraefikIngressArgs,
-  TraefikSpread,
   bundledTraefikChart,
   chartMajorOf,
+  traefikNodes,
 } from "../components/ingress";
-import { RouteSpec, ResourceSpec, checkRouteSpec, insecureRouteWarning, parseBytes, parseMillicores, routeHost } from "../components/kit";
+import { RouteSpec, checkRouteSpec, insecureRouteWarning, parseBytes, parseMillicores, routeHost } from "../components/kit";
 import type { IssuerRef } from "../components/kit";
-import { Fields } from "./fields";
-import type { NodeConfig, StackConfig } from "./model";
-import { Problems } from "./problems";
+import type { Problems } from "../components/kit/problems";
+import type { StackConfig } from "./config";
+import { setSecretCommand } from "./schema";
 import type { ValidateOptions } from "./validate";
 import type { PodGroup } from "./schedule";
 
@@ -34,61 +25,6 @@ const PATH = "homelab:ingress";
 /** Secret config key holding the Cloudflare API token for DNS-01. */
 export const CLOUDFLARE_TOKEN_KEY = "cloudflareApiToken";
 
-export interface TraefikConfig {
-  /** Default: 2, or the number of nodes that can run Traefik when fewer. */
-  readonly replicas: number;
-  /** Default `required`: never two Traefik pods on one node. */
-  readonly spread: TraefikSpread;
-  /** The bundled chart's major, when set by hand; default from the k3s version. */
-  readonly chartMajor?: number;
-  /** CIDRs whose X-Forwarded-* headers are trusted. Default: the nodes' own addresses. */
-  readonly trustedProxies: readonly string[];
-  readonly resources: ResourceSpec;
-  /** Default true. */
-  readonly accessLogs: boolean;
-}
-
-export interface DashboardConfig {
-  /** Default true. */
-  readonly enabled: boolean;
-  /** Default `dash.<domain>`. */
-  readonly host: string;
-  /** Basic-auth user; default `admin`. */
-  readonly user: string;
-}
-
-export interface CertificatesConfig {
-  /** Default `letsencrypt`. */
-  readonly issuer: IssuerChoice;
-  /** ACME account e-mail (required for the Let's Encrypt issuers). */
-  readonly email?: string;
-  /** Default `http01` (through Traefik). `dns01` uses the Cloudflare token in the secret homelab:cloudflareApiToken. */
-  readonly solver: "http01" | "dns01";
-}
-
-export interface IngressConfig {
-  readonly traefik: TraefikConfig;
-  readonly headers: HeadersPolicy;
-  readonly dashboard: DashboardConfig;
-  readonly certificates: CertificatesConfig;
-}
-
-export const DEFAULT_TRAEFIK_RESOURCES: ResourceSpec = { cpu: "100m", memory: "64Mi", memoryLimit: "256Mi" };
-
-/** Taints k3s's Traefik tolerates (CriticalAddonsOnly and the control-plane taints). */
-const TOLERATED_TAINT_KEYS = ["CriticalAddonsOnly", "node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"];
-
-/** Nodes a Traefik pod can be scheduled on: all but those with a taint it does not tolerate. */
-export function traefikNodes(nodes: readonly NodeConfig[]): NodeConfig[] {
-  return nodes.filter((n) =>
-    n.taints.every((t) => {
-      const m = /^([^=:]+)(=[^:]*)?:(\w+)$/.exec(t);
-      return !m || m[3] === "PreferNoSchedule" || TOLERATED_TAINT_KEYS.includes(m[1]);
-    }),
-  );
-}
-
-/** Why a CIDR is unacceptable as a trusted proxy range, or undefined when it is fine. */
 /**
  * k3s's Traefik as the capacity check sees it: its replicas, the nodes it may run on and its
  * requests. It is not one of our workload specs (k3s's chart runs it), but it lands on our nodes.
@@ -106,94 +42,8 @@ export function traefikPodGroup(cfg: StackConfig): PodGroup {
   };
 }
 
-export function cidrProblem(cidr: string): string | undefined {
-  const parts = cidr.split("/");
-  const family = isIP(parts[0]);
-  if (parts.length !== 2 || family === 0 || !/^\d{1,3}$/.test(parts[1])) return `"${cidr}" is not a CIDR such as 192.168.8.0/24 or 100.64.0.0/10`;
-  const bits = Number(parts[1]);
-  const max = family === 4 ? 32 : 128;
-  if (bits > max) return `"${cidr}": an IPv${family} prefix is at most /${max}`;
-  if (bits === 0) return `"${cidr}" trusts every address on the internet to set X-Forwarded-For`;
-  return undefined;
-}
-
-function hostCidr(address: string): string {
-  return `${address}/${isIP(address) === 6 ? 128 : 32}`;
-}
-
-const EMAIL = /^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,}$/i;
 /** Top-level names no public CA issues for. */
 const PRIVATE_TLDS = ["test", "local", "localhost", "example", "invalid", "internal", "lan", "home", "arpa", "corp", "localdomain"];
-
-export function parseIngress(value: unknown, ctx: { domain: string; nodes: readonly NodeConfig[] }, problems: Problems): IngressConfig {
-  const f = Fields.of(value, PATH, problems);
-  f.only(["traefik", "headers", "dashboard", "certificates"]);
-
-  const t = f.obj("traefik");
-  t.only(["replicas", "spread", "chartMajor", "trustedProxies", "resources", "accessLogs"]);
-  const schedulable = traefikNodes(ctx.nodes).length;
-  const r = t.obj("resources");
-  r.only(["cpu", "memory", "memoryLimit", "cpuLimit"]);
-  const d = DEFAULT_TRAEFIK_RESOURCES;
-  const resources: ResourceSpec = {
-    cpu: r.str("cpu", d.cpu),
-    memory: r.str("memory", d.memory),
-    memoryLimit: r.str("memoryLimit", d.memoryLimit),
-    ...(r.has("cpuLimit") ? { cpuLimit: r.str("cpuLimit") } : {}),
-  };
-  for (const k of ["cpu", "memory", "memoryLimit", "cpuLimit"] as const) {
-    const v = resources[k];
-    if (v === undefined) continue;
-    const ok = k.startsWith("cpu") ? parseMillicores(v) !== undefined : parseBytes(v) !== undefined;
-    if (!ok) problems.add(r.at(k), `"${v}" is not a valid Kubernetes quantity`, k.startsWith("cpu") ? `use e.g. "100m" or "1"` : `use e.g. "64Mi" or "1Gi"`);
-  }
-  const mem = parseBytes(resources.memory);
-  const lim = parseBytes(resources.memoryLimit);
-  if (mem !== undefined && lim !== undefined && lim < mem) problems.add(r.at("memoryLimit"), `limit ${resources.memoryLimit} is below the request ${resources.memory}`, "raise memoryLimit to at least memory");
-  const trusted = t.strings("trustedProxies", ctx.nodes.flatMap((n) => [n.address, n.lanAddress]).filter((a): a is string => !!a && isIP(a) !== 0).map(hostCidr));
-  trusted.forEach((c, i) => {
-    const p = cidrProblem(c);
-    if (p) problems.add(`${t.at("trustedProxies")}[${i}]`, p, "list only your LAN and tailnet ranges, e.g. [192.168.8.0/24, 100.64.0.0/10]");
-  });
-  const traefik: TraefikConfig = {
-    replicas: t.int("replicas", Math.max(1, Math.min(2, schedulable)), 1, 10),
-    spread: t.oneOf("spread", ["required", "preferred"] as const, "required"),
-    chartMajor: t.has("chartMajor") ? t.int("chartMajor", MIN_TRAEFIK_CHART_MAJOR, MIN_TRAEFIK_CHART_MAJOR, 99) : undefined,
-    trustedProxies: trusted,
-    resources,
-    accessLogs: t.bool("accessLogs", true),
-  };
-
-  const h = f.obj("headers");
-  h.only(["stsSeconds", "stsPreload", "contentSecurityPolicy", "referrerPolicy"]);
-  const stsSeconds = h.int("stsSeconds", DEFAULT_HEADERS.stsSeconds, 0, 2 ** 31 - 1);
-  if (stsSeconds < MIN_HSTS_SECONDS) problems.add(h.at("stsSeconds"), `HSTS max-age ${stsSeconds} is below one year`, `use at least ${MIN_HSTS_SECONDS}`);
-  const csp = h.str("contentSecurityPolicy", DEFAULT_HEADERS.contentSecurityPolicy);
-  if (!csp.trim() || /[\r\n]/.test(csp)) problems.add(h.at("contentSecurityPolicy"), "must be one non-empty line", "write the policy on one line, directives separated by ';'");
-  const headers: HeadersPolicy = {
-    stsSeconds,
-    stsPreload: h.bool("stsPreload", DEFAULT_HEADERS.stsPreload),
-    contentSecurityPolicy: csp,
-    referrerPolicy: h.oneOf<ReferrerPolicy>("referrerPolicy", REFERRER_POLICIES, DEFAULT_HEADERS.referrerPolicy),
-  };
-
-  const db = f.obj("dashboard");
-  db.only(["enabled", "host", "user"]);
-  const user = db.str("user", "admin");
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(user)) problems.add(db.at("user"), `"${user}" is not a usable basic-auth user name`, "use letters, digits, '.', '_' or '-'");
-  const dashboard: DashboardConfig = { enabled: db.bool("enabled", true), host: db.str("host", `dash.${ctx.domain}`).toLowerCase(), user };
-
-  const c = f.obj("certificates");
-  c.only(["issuer", "email", "solver"]);
-  const email = c.str("email");
-  if (email !== undefined && !EMAIL.test(email)) problems.add(c.at("email"), `"${email}" is not an e-mail address`, "set the address Let's Encrypt may write to, e.g. you@yourdomain.net");
-  const certificates: CertificatesConfig = {
-    issuer: c.oneOf("issuer", ISSUER_CHOICES, "letsencrypt"),
-    email,
-    solver: c.oneOf("solver", ["http01", "dns01"] as const, "http01"),
-  };
-  return { traefik, headers, dashboard, certificates };
-}
 
 /** The bundled Traefik chart's major: set by hand, or looked up from the pinned k3s version. */
 export function traefikChartMajor(cfg: StackConfig): { major: number; source: string } | undefined {
@@ -258,7 +108,7 @@ export function validateIngress(cfg: StackConfig, opts: ValidateOptions, problem
   if (c.solver === "dns01") {
     if (!letsEncrypt) warnings.push(`${PATH}.certificates.solver: dns01 has no effect with issuer: selfsigned`);
     else if (!cfg.secretsPresent.includes(CLOUDFLARE_TOKEN_KEY)) {
-      const how = `pulumi config set --secret homelab:${CLOUDFLARE_TOKEN_KEY} <token with Zone:DNS:Edit on ${cfg.domain}>`;
+      const how = `${setSecretCommand(CLOUDFLARE_TOKEN_KEY)} (a token with Zone:DNS:Edit on ${cfg.domain})`;
       if (opts.requireSecrets) problems.add(`homelab:${CLOUDFLARE_TOKEN_KEY}`, "is not set (the dns01 solver needs it)", `run: ${how}`);
       else warnings.push(`homelab:${CLOUDFLARE_TOKEN_KEY} is not set: pulumi up will need it for dns01 (${how})`);
     }

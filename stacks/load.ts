@@ -1,9 +1,9 @@
 // The only place that reads Pulumi config. It runs before any resource is created and throws a
 // ConfigError naming every problem at once.
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, StackConfig } from "./model";
-import { SECRET_KEYS, parseStack } from "./parse";
-import { ConfigError, Problems } from "./problems";
+import { ConfigError, Problems } from "../components/kit/problems";
+import { StackConfig, parseStack } from "./config";
+import { PROJECT, SECRET_KEY_NAMES, SecretKey, key, setSecretCommand } from "./schema";
 import { PlannedWorkload, ValidateOptions, validateStack } from "./validate";
 import { planWorkloads } from "./plan";
 import type { Schedule } from "./schedule";
@@ -29,6 +29,8 @@ export interface RawStackConfig {
   readonly raw: Record<string, unknown>;
   /** Secret keys that are set. */
   readonly secretsPresent: string[];
+  /** Secret keys written in clear in the stack file (an error: the value would be committed). */
+  readonly secretsInClear?: string[];
 }
 
 export interface LoadedStack {
@@ -50,25 +52,40 @@ function decode(v: string): unknown {
   }
 }
 
-/** Splits namespaced config ("homelab:nodes" → nodes) into plain values and secret keys. */
-export function splitConfig(all: Record<string, string>): RawStackConfig & { secretValues: Record<string, string> } {
+const isSecretKey = (name: string): name is SecretKey => (SECRET_KEY_NAMES as string[]).includes(name);
+
+/**
+ * Splits namespaced config ("homelab:nodes" → nodes) into plain values and secret keys. With
+ * `secretKeys` (the namespaced keys the stack holds encrypted), a secret key set in clear is reported.
+ */
+export function splitConfig(all: Record<string, string>, secretKeys?: readonly string[]): Required<RawStackConfig> & { secretValues: Record<string, string> } {
   const raw: Record<string, unknown> = {};
   const secretValues: Record<string, string> = {};
+  const secretsInClear: string[] = [];
   for (const [k, v] of Object.entries(all)) {
     if (!k.startsWith(`${PROJECT}:`)) continue;
     const name = k.slice(PROJECT.length + 1);
-    if ((SECRET_KEYS as readonly string[]).includes(name)) secretValues[name] = v;
-    else raw[name] = decode(v);
+    if (isSecretKey(name)) {
+      secretValues[name] = v;
+      if (secretKeys !== undefined && !secretKeys.includes(k) && v !== "") secretsInClear.push(name);
+    } else raw[name] = decode(v);
   }
-  return { raw, secretsPresent: Object.keys(secretValues).filter((k) => secretValues[k] !== ""), secretValues };
+  return { raw, secretsPresent: Object.keys(secretValues).filter((k) => secretValues[k] !== ""), secretsInClear, secretValues };
 }
 
 /** Parses and validates; throws ConfigError with every problem. */
 export function validateRaw(stack: string, input: RawStackConfig, opts: LoadOptions): Omit<LoadedStack, "secrets"> {
   const problems = new Problems();
-  const config = parseStack(stack, input.raw, input.secretsPresent, problems);
-  // Workload specs are built only from fields that parsed; a broken field would only add noise.
-  // Cross-field rules still run, so one pass reports everything it can.
+  for (const name of input.secretsInClear ?? []) {
+    // The value itself is never printed: it may be a private key.
+    problems.add(key(name), "is a secret written in clear in the stack file: it would be committed to git", `delete it from Pulumi.${stack}.yaml, then run: ${setSecretCommand(name as SecretKey)}`);
+  }
+  const parsed = parseStack(stack, input.raw, input.secretsPresent);
+  problems.addAll(parsed.problems);
+  if (!parsed.config) throw new ConfigError(problems.list);
+  const config = parsed.config;
+  // Workload specs are built only from a config without field problems; a broken field would only
+  // add noise. Cross-field rules still run on what could be read, so one pass reports everything.
   const planned = problems.empty ? planWorkloads(config) : [];
   const { schedule, warnings } = validateStack(config, planned, opts, problems);
   const homes = volumeHomes(planned);
@@ -86,10 +103,22 @@ export function validateRaw(stack: string, input: RawStackConfig, opts: LoadOpti
   return { config, planned, schedule, warnings, volumeHomes: homes };
 }
 
+/** Namespaced keys the running stack holds as secrets (the CLI passes them to the program). */
+function runtimeSecretKeys(all: Record<string, string>): string[] {
+  const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+  if (isSecret) return Object.keys(all).filter((k) => isSecret(k));
+  try {
+    return JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]") as string[];
+  } catch {
+    return [];
+  }
+}
+
 /** Loads the current stack's config from the Pulumi runtime. */
 export function loadStack(opts: LoadOptions = { requireSecrets: true }): LoadedStack {
-  const { raw, secretsPresent, secretValues } = splitConfig(pulumi.runtime.allConfig());
-  const loaded = validateRaw(pulumi.getStack(), { raw, secretsPresent }, opts);
+  const all = pulumi.runtime.allConfig();
+  const { raw, secretsPresent, secretsInClear, secretValues } = splitConfig(all, runtimeSecretKeys(all));
+  const loaded = validateRaw(pulumi.getStack(), { raw, secretsPresent, secretsInClear }, opts);
   const secrets: Record<string, pulumi.Output<string>> = {};
   for (const [k, v] of Object.entries(secretValues)) secrets[k] = pulumi.secret(v);
   if (!process.env.HOMELAB_QUIET_WARNINGS) for (const w of loaded.warnings) pulumi.log.warn(w);

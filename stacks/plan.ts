@@ -4,8 +4,12 @@ import { qdrantSpec } from "../components/data/qdrant";
 import type { QdrantArgs } from "../components/data/qdrant";
 import { postgresSpec } from "../components/data/postgres/spec";
 import type { PostgresArgs } from "../components/data/postgres/postgres";
-import type { StackConfig } from "./model";
+import type { StackConfig } from "./config";
 import type { PlannedWorkload } from "./validate";
+import { key } from "./schema";
+
+/** The config path of a workload's settings, for messages. */
+export const workloadPath = (name: keyof StackConfig["workloads"]): string => `${key("workloads")}.${name}`;
 
 export function postgresArgs(cfg: StackConfig): PostgresArgs {
   const p = cfg.workloads.postgres;
@@ -21,11 +25,11 @@ export function qdrantArgs(cfg: StackConfig): QdrantArgs {
 export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
   const out: PlannedWorkload[] = [];
   if (cfg.workloads.qdrant.enabled) {
-    out.push({ spec: qdrantSpec({ ...qdrantArgs(cfg), apiKeySecret: "qdrant-api-key" }), path: cfg.workloads.qdrant.path, migrateFrom: cfg.workloads.qdrant.migrateFrom });
+    out.push({ spec: qdrantSpec({ ...qdrantArgs(cfg), apiKeySecret: "qdrant-api-key" }), path: workloadPath("qdrant"), migrateFrom: cfg.workloads.qdrant.migrateFrom });
   }
   if (cfg.workloads.postgres.enabled) {
     const names = { credentialsSecret: "-", scriptConfigMap: "-", serviceAccount: "-", primaryService: "-" };
-    out.push({ spec: postgresSpec({ ...postgresArgs(cfg), ...names }), path: cfg.workloads.postgres.path, migrateFrom: cfg.workloads.postgres.migrateFrom });
+    out.push({ spec: postgresSpec({ ...postgresArgs(cfg), ...names }), path: workloadPath("postgres"), migrateFrom: cfg.workloads.postgres.migrateFrom });
   }
   return out;
 }

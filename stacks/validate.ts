@@ -2,11 +2,12 @@
 // checked before any resource is created, and every problem is reported at once.
 import { PodFootprint, checkWorkloadSpec, footprint, formatBytes, formatMillicores, parseBytes, parseMillicores } from "../components/kit";
 import type { WorkloadSpec } from "../components/kit";
-import { key } from "./parse";
+import { Problems } from "../components/kit/problems";
+import { key, setSecretCommand } from "./schema";
 import { traefikPodGroup, validateIngress } from "./ingress";
-import { Problems } from "./problems";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
-import type { NodeConfig, StackConfig } from "./model";
+import type { StackConfig } from "./config";
+import type { StackNode } from "./nodes";
 
 /** A workload the stack will run, with the config path that controls it. */
 export interface PlannedWorkload {
@@ -21,44 +22,20 @@ export interface ValidateOptions {
   readonly requireSecrets: boolean;
 }
 
-const K3S_VERSION = /^v1\.\d+\.\d+\+k3s\d+$/;
-
 function nodePath(cfg: StackConfig, name: string, field?: string): string {
   const i = cfg.nodes.findIndex((n) => n.name === name);
   return `${key("nodes")}[${i}]${field ? `.${field}` : ""}`;
-}
-
-function checkNodes(cfg: StackConfig, problems: Problems): void {
-  const names = new Map<string, number>();
-  const addresses = new Map<string, string>();
-  cfg.nodes.forEach((n, i) => {
-    if (n.name && names.has(n.name)) {
-      problems.add(`${key("nodes")}[${i}].name`, `node name "${n.name}" is already used by ${key("nodes")}[${names.get(n.name)}]`, "give every node a unique name");
-    } else names.set(n.name, i);
-    const own = new Set<string>();
-    for (const field of ["address", "lanAddress", "externalAddress"] as const) {
-      const a = n[field];
-      if (!a || own.has(a)) continue;
-      own.add(a);
-      const holder = addresses.get(a);
-      if (holder) problems.add(`${key("nodes")}[${i}].${field}`, `address ${a} is already used by ${holder}`, "every node needs its own addresses");
-      else addresses.set(a, `${key("nodes")}[${i}] (${n.name})`);
-    }
-  });
 }
 
 function checkCluster(cfg: StackConfig, opts: ValidateOptions, problems: Problems, warnings: string[]): void {
   const c = cfg.cluster;
   const secret = c.mode === "k3s" ? "sshPrivateKey" : "kubeconfig";
   if (!cfg.secretsPresent.includes(secret)) {
-    const how = c.mode === "k3s" ? `pulumi config set --secret ${key(secret)} < ~/.ssh/id_ed25519` : `pulumi config set --secret ${key(secret)} < ~/.kube/config`;
+    const how = setSecretCommand(secret);
     if (opts.requireSecrets) problems.add(key(secret), `is not set (cluster mode "${c.mode}" needs it)`, `run: ${how}`);
     else warnings.push(`${key(secret)} is not set: pulumi up will need it (${how})`);
   }
   if (c.mode !== "k3s") return;
-  if (c.version !== undefined && !K3S_VERSION.test(c.version)) {
-    problems.add(`${key("cluster")}.version`, `"${c.version}" is not a k3s release version`, "use a pinned release such as v1.35.8+k3s1");
-  }
   const servers = cfg.nodes.filter((n) => n.k3s === "server");
   if (cfg.nodes.length > 0 && servers.length === 0) {
     problems.add(key("nodes"), "no node has k3s: server", "set k3s: server on one node (or three for HA)");
@@ -72,7 +49,7 @@ function checkCluster(cfg: StackConfig, opts: ValidateOptions, problems: Problem
   });
 }
 
-function eligible(spec: WorkloadSpec, nodes: readonly NodeConfig[]): string[] {
+function eligible(spec: WorkloadSpec, nodes: readonly StackNode[]): string[] {
   const p = spec.placement;
   if (p.kind === "pinned") return nodes.some((n) => n.name === p.node) ? [p.node] : [];
   return nodes.filter((n) => n.roles.includes(p.role)).map((n) => n.name);
@@ -150,7 +127,6 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
 /** Cross-field rules. Returns the schedule the capacity check computed, and warnings that do not block. */
 export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkload[], opts: ValidateOptions, problems: Problems): { schedule: Schedule; warnings: string[] } {
   const warnings: string[] = [];
-  checkNodes(cfg, problems);
   checkCluster(cfg, opts, problems, warnings);
   const result = checkWorkloads(cfg, planned, problems, warnings);
   validateIngress(cfg, opts, problems, warnings);

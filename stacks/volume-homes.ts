@@ -2,7 +2,7 @@
 // empty volume, so a change of node against what was last deployed is a config error unless the
 // user opts in (after copying the data) with `migrateFrom: <old node>`.
 import * as pulumi from "@pulumi/pulumi";
-import { Problems } from "./problems";
+import { Problems } from "../components/kit/problems";
 
 export interface HomeChange {
   /** Workload name → the node it is pinned to now. */

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatBytes, formatMillicores } from "../components/kit";
-import { ConfigError } from "../stacks/problems";
+import { ConfigError } from "../components/kit/problems";
 import { splitConfig, validateRaw } from "../stacks/load";
 import { nodeCapacities } from "../stacks/validate";
 import { NodeLoad, schedule } from "../stacks/schedule";
@@ -96,7 +96,7 @@ export async function render(o: RenderOptions): Promise<number> {
   }
   let validated: ReturnType<typeof validateRaw>;
   try {
-    validated = validateRaw(o.stack, splitConfig(sf.config), { requireSecrets: false });
+    validated = validateRaw(o.stack, splitConfig(sf.config, sf.secretKeys), { requireSecrets: false });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`render: stack ${o.stack} (${path.relative(process.cwd(), sf.file) || sf.file}): ${e.message}`);

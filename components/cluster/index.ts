@@ -11,3 +11,4 @@ export * from "./scripts";
 export * from "./kubeconfig";
 export { K3sCluster } from "./k3s-cluster";
 export type { K3sNodeCommands } from "./k3s-cluster";
+export * from "./settings";

@@ -159,8 +159,8 @@ export const LETSENCRYPT_SERVERS = {
   "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
 } as const;
 
-export type IssuerChoice = "letsencrypt" | "letsencrypt-staging" | "selfsigned";
-export const ISSUER_CHOICES: readonly IssuerChoice[] = ["letsencrypt", "letsencrypt-staging", "selfsigned"];
+export const ISSUER_CHOICES = ["letsencrypt", "letsencrypt-staging", "selfsigned"] as const;
+export type IssuerChoice = (typeof ISSUER_CHOICES)[number];
 /** The bootstrap issuer that signs the self-signed CA (the `selfsigned` ClusterIssuer is that CA). */
 export const SELFSIGNED_ROOT_ISSUER = "selfsigned-root";
 export const SELFSIGNED_CA_SECRET = "homelab-selfsigned-ca";

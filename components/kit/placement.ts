@@ -2,8 +2,8 @@
 // labels on the nodes; the kit turns a Placement into nodeSelector/affinity on the same keys.
 import * as k8s from "@pulumi/kubernetes";
 
-export type NodeRole = "service" | "compute" | "gpu";
-export const NODE_ROLES: readonly NodeRole[] = ["service", "compute", "gpu"];
+export const NODE_ROLES = ["service", "compute", "gpu"] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
 
 /** The label the cluster puts on a node for each of its roles: `homelab.pesulabs.net/role-<role>=true`. */
 export function roleLabel(role: NodeRole): string {

@@ -35,13 +35,13 @@ describe("validatePatroniTiming", () => {
       "loop_wait + 2*retry_timeout > ttl",
       { ttl: 20, loopWait: 3, retryTimeout: 9 },
       P,
-      /loop_wait \+ 2\*retry_timeout <= ttl.*3 \+ 2\*9 = 21 > 20.*Raise ttl to 21 or lower retryTimeout to 8/,
+      /loop_wait \+ 2\*retry_timeout <= ttl.*3 \+ 2\*9 = 21 > 20.*\nfix: raise ttl to 21 or lower retryTimeout to 8/s,
     ],
   ])("rejects %s, naming the path", (_name, t, path, message) => {
     const problems = validatePatroniTiming(t as PatroniTiming, P);
     expect(problems).toHaveLength(1);
     expect(problems[0].path).toBe(path);
-    expect(problems[0].message).toMatch(message);
+    expect(`${problems[0].message}\nfix: ${problems[0].fix}`).toMatch(message);
   });
 
   test("reports every problem at once", () => {
@@ -50,7 +50,7 @@ describe("validatePatroniTiming", () => {
   });
 
   test("rejects a non-object", () => {
-    expect(validatePatroniTiming(null as unknown as PatroniTiming, P)).toEqual([{ path: P, message: expect.any(String) }]);
+    expect(validatePatroniTiming(null as unknown as PatroniTiming, P)).toEqual([{ path: P, message: expect.any(String), fix: expect.any(String) }]);
   });
 
   test("the default uses the largest retry_timeout the rule allows and respects the minimums", () => {
@@ -80,7 +80,7 @@ describe("validateDcs", () => {
     expect(problems[0].path).toBe(`${P}.dcs.type`);
     expect(problems[0].message).toMatch(/Patroni must use the etcd v3 API/);
     expect(problems[0].message).toContain('"etcd3:"');
-    expect(problems[0].message).toContain('{type: "etcd3", hosts: ["etcd-0:2379", ...]}');
+    expect(problems[0].fix).toContain('{type: "etcd3", hosts: ["etcd-0:2379", ...]}');
   });
 
   test.each<[string, unknown, string, RegExp]>([
@@ -94,7 +94,7 @@ describe("validateDcs", () => {
     ["a non-string host", { type: "etcd3", hosts: [2379] }, `${P}.dcs.hosts[0]`, /"host:port" string/],
     ["a duplicate host", { type: "etcd3", hosts: ["a:2379", "a:2379"] }, `${P}.dcs.hosts[1]`, /listed twice/],
     ["an unknown etcd3 key", { type: "etcd3", hosts: ["a:2379"], protocol: "https" }, `${P}.dcs.protocol`, /only hosts/],
-    ["hosts on kubernetes", { type: "kubernetes", hosts: ["a:2379"] }, `${P}.dcs.hosts`, /not a setting of the kubernetes DCS.*etcd3/],
+    ["hosts on kubernetes", { type: "kubernetes", hosts: ["a:2379"] }, `${P}.dcs.hosts`, /not a setting of the kubernetes DCS.*etcd3/s],
     ["consul", { type: "consul" }, `${P}.dcs.type`, /unsupported DCS "consul"/],
     ["a missing type", {}, `${P}.dcs.type`, /unsupported DCS undefined/],
     ["a string", "kubernetes", `${P}.dcs`, /must be \{type: "kubernetes"\}/],
@@ -103,7 +103,7 @@ describe("validateDcs", () => {
     const problems = validateDcs(dcs, `${P}.dcs`);
     expect(problems).toHaveLength(1);
     expect(problems[0].path).toBe(path);
-    expect(problems[0].message).toMatch(message);
+    expect(`${problems[0].message}\nfix: ${problems[0].fix}`).toMatch(message);
   });
 });
 

@@ -1,6 +1,8 @@
 // `homelab:ingress`: defaults, and one bad config per rule, each rejected naming its config path.
 import { ConfigError, splitConfig, validateRaw } from "../../stacks";
-import { cidrProblem, traefikChartMajor, traefikNodes } from "../../stacks/ingress";
+import { traefikChartMajor } from "../../stacks/ingress";
+import { traefikNodes } from "../../components/ingress/settings";
+import { cidrProblem } from "../../components/kit/formats";
 import { readStackFile } from "../../tools/lib/stack-file";
 
 type Raw = Record<string, any>;
@@ -42,7 +44,7 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["a chart older than the known redirect syntax", (r) => (r.ingress.traefik.chartMajor = 27), /homelab:ingress\.traefik\.chartMajor: must be between 34 and 99, got 27/],
   ["a misspelt setting", (r) => (r.ingress.traefik.replica = 2), /homelab:ingress\.traefik\.replica: unknown setting "replica"\n\s+fix: did you mean "replicas"\?/],
   ["an unknown solver", (r) => (r.ingress.certificates.solver = "tls-alpn01"), /homelab:ingress\.certificates\.solver: must be one of http01, dns01/],
-  ["a bad Traefik memory quantity", (r) => (r.ingress.traefik.resources = { memory: "64MB" }), /homelab:ingress\.traefik\.resources\.memory: "64MB" is not a valid Kubernetes quantity/],
+  ["a bad Traefik memory quantity", (r) => (r.ingress.traefik.resources = { memory: "64MB" }), /homelab:ingress\.traefik\.resources\.memory: "64MB" is not a valid Kubernetes memory\/storage quantity/],
 ];
 
 describe("homelab:ingress", () => {

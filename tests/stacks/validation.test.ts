@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { ConfigError, splitConfig, validateRaw } from "../../stacks";
+import { ConfigError, Problems, parseStack, planWorkloads, splitConfig, validateRaw, validateStack } from "../../stacks";
 import { readStackFile } from "../../tools/lib/stack-file";
 import { render } from "../../tools/render";
 import { ROOT } from "../harness";
@@ -49,7 +49,7 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["invalid IP address", (r) => (r.nodes[0].lanAddress = "192.168.8.300"), /homelab:nodes\[0\]\.lanAddress: "192\.168\.8\.300" is not a valid IP/],
   ["unknown node referenced by a workload", (r) => (r.workloads.qdrant.node = "asunaa"), /homelab:workloads\.qdrant\.node: node "asunaa" is not in homelab:nodes/],
   ["uninstalling a node that is still in the stack", (r) => (r.cluster.uninstall = ["pesubuntu"]), /homelab:cluster\.uninstall\[0\]: node "pesubuntu" is still in the stack/],
-  ["unknown role", (r) => (r.nodes[0].roles = ["storage"]), /homelab:nodes\[0\]\.roles: unknown role "storage"/],
+  ["unknown role", (r) => (r.nodes[0].roles = ["storage"]), /homelab:nodes\[0\]\.roles\[0\]: unknown role "storage"/],
   ["even number of k3s servers", (r) => (r.nodes[1].k3s = "server"), /homelab:nodes: 2 k3s servers \(asuna, pesubuntu\): embedded etcd needs an odd number/],
   ["no k3s server", (r) => (r.nodes[0].k3s = "agent"), /homelab:nodes: no node has k3s: server/],
   ["invalid memory quantity", (r) => (r.nodes[0].memory = "8GB"), /homelab:nodes\[0\]\.memory: "8GB" is not a valid Kubernetes memory/],
@@ -61,7 +61,7 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["Traefik's requests count against the nodes too", (r) => (r.ingress.traefik = { resources: { memory: "28Gi", memoryLimit: "28Gi" } }), /exceed the [\d.]+Gi allocatable.*workloads there: .*homelab:ingress\.traefik\.resources/],
   ["invalid domain name", (r) => (r.domain = "homelab_pesulabs.net"), /homelab:domain: "homelab_pesulabs\.net" is not a valid DNS domain/],
   ["misspelt setting", (r) => (r.workloads.qdrant.storag = "1Gi"), /homelab:workloads\.qdrant\.storag: unknown setting "storag"\n\s+fix: did you mean "storage"\?/],
-  ["wrong type", (r) => (r.nodes[0].roles = "service"), /homelab:nodes\[0\]\.roles: must be a list of strings/],
+  ["wrong type", (r) => (r.nodes[0].roles = "service"), /homelab:nodes\[0\]\.roles: must be a list, got "service"/],
   ["missing domain", (r) => delete r.domain, /homelab:domain: is required/],
   ["Patroni on the etcd v2 API", (r) => (r.workloads.postgres = { dcs: { type: "etcd", hosts: ["etcd:2379"] } }), /homelab:workloads\.postgres\.dcs.*etcd v2 API.*etcd3/s],
   ["Patroni timing that breaks loop_wait + 2*retry_timeout <= ttl", (r) => (r.workloads.postgres = { timing: { ttl: 20, loopWait: 5, retryTimeout: 9 } }), /homelab:workloads\.postgres\.timing: Patroni requires loop_wait \+ 2\*retry_timeout <= ttl/],
@@ -95,33 +95,25 @@ describe("bad configs are rejected, naming the field", () => {
   });
 
   it("a workload needing a GPU with no GPU node is rejected", () => {
-    const { planWorkloads } = require("../../stacks/plan");
-    const { validateStack } = require("../../stacks/validate");
-    const { parseStack } = require("../../stacks/parse");
-    const { Problems } = require("../../stacks/problems");
     const { onRole } = require("../../components/kit");
     const raw = homelab();
     raw.nodes[1].roles = ["compute"];
     const problems = new Problems();
-    const cfg = parseStack("t", raw, [], problems);
-    const planned = planWorkloads(cfg);
+    const { config: cfg } = parseStack("t", raw, []);
+    const planned = planWorkloads(cfg!);
     const c = { ...planned[0].spec.containers[0], mounts: [] };
-    const gpuWorkload = { ...planned[0].spec, containers: [c], identity: { name: "llm", component: "ai" }, kind: "Deployment", volumeClaims: undefined, placement: onRole("gpu") };
-    validateStack(cfg, [...planned, { spec: gpuWorkload, path: "homelab:workloads.ollama" }], { requireSecrets: false }, problems);
+    const gpuWorkload = { ...planned[0].spec, containers: [c], identity: { name: "llm", component: "ai" }, kind: "Deployment" as const, volumeClaims: undefined, placement: onRole("gpu") };
+    validateStack(cfg!, [...planned, { spec: gpuWorkload, path: "homelab:workloads.ollama" }], { requireSecrets: false }, problems);
     expect(problems.list.map((p: any) => `${p.path}: ${p.message}`).join("\n")).toMatch(/homelab:workloads\.ollama: llm needs a node with role "gpu" \(a GPU\)/);
   });
 
   it("required anti-affinity beyond the eligible nodes is rejected", () => {
-    const { validateStack } = require("../../stacks/validate");
-    const { parseStack } = require("../../stacks/parse");
-    const { Problems } = require("../../stacks/problems");
     const { onRole } = require("../../components/kit");
-    const { planWorkloads } = require("../../stacks/plan");
     const problems = new Problems();
-    const cfg = parseStack("t", homelab(), [], problems);
-    const base = planWorkloads(cfg)[0].spec;
+    const { config: cfg } = parseStack("t", homelab(), []);
+    const base = planWorkloads(cfg!)[0].spec;
     const spread = { ...base, identity: { name: "db", component: "x" }, replicas: 3, placement: onRole("service", "required") };
-    validateStack(cfg, [{ spec: spread, path: "homelab:workloads.postgres" }], { requireSecrets: false }, problems);
+    validateStack(cfg!, [{ spec: spread, path: "homelab:workloads.postgres" }], { requireSecrets: false }, problems);
     expect(problems.list.map((p: any) => `${p.path}: ${p.message}`).join("\n")).toMatch(/homelab:workloads\.postgres\.replicas: 3 replicas must each run on their own node, but only 1 node\(s\) have role "service"/);
   });
 

@@ -4,8 +4,8 @@ import YAML from "yaml";
 import { HOSTNAME_LABEL, NODE_ROLES, parseBytes, parseMillicores, roleLabel } from "../../components/kit";
 import type { Spread } from "../../components/kit";
 import type { PodGroup } from "../../stacks/schedule";
-import type { StackConfig } from "../../stacks/model";
-import { traefikNodes } from "../../stacks/ingress";
+import type { StackConfig } from "../../stacks/config";
+import { traefikNodes } from "../../components/ingress/settings";
 import type { RecordedResource } from "./mock-runtime";
 
 export type Manifest = Record<string, any>;

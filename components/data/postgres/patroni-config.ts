@@ -7,11 +7,12 @@
  * listen addresses, passwords).
  */
 
-/** One problem found in config: the config path it concerns and what to do about it. */
-export interface ConfigProblem {
-  path: string;
-  message: string;
-}
+import { z } from "zod";
+import { cidrProblem, hostPort, isPgName, says, shown } from "../../kit/formats";
+import { Problem, parseSettings } from "../../kit/problems";
+
+/** One problem found in config: the config path it concerns, what is wrong and what to do about it. */
+export type ConfigProblem = Problem;
 
 /** Patroni's leader-election timing, in whole seconds (Patroni: ttl, loop_wait, retry_timeout). */
 export interface PatroniTiming {
@@ -63,7 +64,7 @@ export const PROMOTION_ALLOWANCE_SECONDS = 3;
 export function validatePatroniTiming(t: PatroniTiming, path: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (t === null || typeof t !== "object") {
-    return [{ path, message: "must be an object {ttl, loopWait, retryTimeout} of whole seconds" }];
+    return [{ path, message: "must be an object {ttl, loopWait, retryTimeout} of whole seconds", fix: "write e.g. timing: {ttl: 20, loopWait: 2, retryTimeout: 9}" }];
   }
   const fields: Array<[keyof PatroniTiming, string]> = [
     ["ttl", "ttl"],
@@ -79,13 +80,15 @@ export function validatePatroniTiming(t: PatroniTiming, path: string): ConfigPro
       problems.push({
         path: `${path}.${key}`,
         message: `must be a whole number of seconds (Patroni's ${patroniName}), got ${JSON.stringify(value)}`,
+        fix: `set ${key} to a whole number of seconds`,
       });
     } else if (value < min) {
       problems.push({
         path: `${path}.${key}`,
         message:
           `${patroniName}=${value} is below Patroni's minimum of ${min}; Patroni >= 3.2 would silently run ` +
-          `with ${min} instead. Set ${key} to ${min} or more`,
+          `with ${min} instead`,
+        fix: `set ${key} to ${min} or more`,
       });
     }
   }
@@ -98,8 +101,8 @@ export function validatePatroniTiming(t: PatroniTiming, path: string): ConfigPro
         message:
           `Patroni requires loop_wait + 2*retry_timeout <= ttl, but ${loopWait} + 2*${retryTimeout} = ` +
           `${loopWait + 2 * retryTimeout} > ${ttl} (a leader that loses the DCS must demote before its lock ` +
-          `expires). Raise ttl to ${loopWait + 2 * retryTimeout}` +
-          (maxRetry >= PATRONI_TIMING_MINIMUMS.retryTimeout ? ` or lower retryTimeout to ${maxRetry}` : ""),
+          `expires)`,
+        fix: `raise ttl to ${loopWait + 2 * retryTimeout}` + (maxRetry >= PATRONI_TIMING_MINIMUMS.retryTimeout ? ` or lower retryTimeout to ${maxRetry}` : ""),
       });
     }
   }
@@ -125,96 +128,63 @@ export function failoverWindowSeconds(
 // ---------------------------------------------------------------------------------------------------
 // DCS
 
-/** Where Patroni keeps its leader lock: the Kubernetes API (default) or an etcd cluster through its v3 API. */
-export type PatroniDcs = { type: "kubernetes" } | { type: "etcd3"; hosts: string[] };
+const DCS_SHAPE = 'must be {type: "kubernetes"} or {type: "etcd3", hosts: ["host:2379", ...]}';
+const ETCD_V2 = /^(etcd|etcd-?v?2|v2)$/i;
+
+const extraKey = (message: string, fix: string) => (iss: { code: string }) => (iss.code === "unrecognized_keys" ? says(message, fix) : undefined);
+
+/**
+ * Where Patroni keeps its leader lock: the Kubernetes API (default) or an etcd cluster through its v3
+ * API. Anything naming etcd's v2 API is refused with the fix: etcd 3.4 serves v2 only when started with
+ * --enable-v2 and etcd 3.6 removed it.
+ */
+export const patroniDcsSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject(
+      { type: z.literal("kubernetes") },
+      { error: extraKey("is not a setting of the kubernetes DCS (it uses the cluster's own API)", 'remove it, or use type "etcd3" for an etcd cluster') },
+    ),
+    z
+      .strictObject(
+        {
+          type: z.literal("etcd3"),
+          hosts: z
+            .array(z.string({ error: (iss) => says(`must be a "host:port" string, got ${shown(iss.input)}`, `write e.g. "etcd-0.etcd:2379"`) }).pipe(hostPort), {
+              error: () => says('must list the etcd members as "host:port"', 'e.g. hosts: ["etcd-0:2379"]'),
+            })
+            .min(1, { error: () => says('must list the etcd members as "host:port"', 'e.g. hosts: ["etcd-0:2379"]') }),
+        },
+        { error: extraKey("is not a setting of the etcd3 DCS; only hosts is", "remove it") },
+      )
+      .superRefine((d, ctx) => {
+        d.hosts.forEach((h, i) => {
+          if (d.hosts.indexOf(h) < i) ctx.addIssue({ code: "custom", path: ["hosts", i], message: says(`"${h}" is listed twice`, "list each etcd member once") });
+        });
+      }),
+  ],
+  {
+    error: (iss) => {
+      const type = (iss.input as { type?: unknown } | null | undefined)?.type;
+      if (iss.code === "invalid_union" && typeof type === "string" && ETCD_V2.test(type.trim())) {
+        return says(
+          `"${type}" selects the etcd v2 API, which Patroni must not use: etcd 3.4 serves v2 only when started with --enable-v2 and etcd 3.6 removed it. Patroni must use the etcd v3 API (its "etcd3:" section)`,
+          'write {type: "etcd3", hosts: ["etcd-0:2379", ...]} instead',
+        );
+      }
+      if (iss.code === "invalid_union") return says(`unsupported DCS ${type === undefined ? "undefined" : JSON.stringify(type)}: ${DCS_SHAPE}`, 'use type "kubernetes" (default) or "etcd3"');
+      return says(DCS_SHAPE, 'write e.g. {type: "kubernetes"}');
+    },
+  },
+);
+
+export type PatroniDcs = z.output<typeof patroniDcsSchema>;
 
 export const DEFAULT_DCS: PatroniDcs = { type: "kubernetes" };
 
-const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** Checks one etcd3 host in Patroni's `host:port` form; returns a message or undefined. */
-function hostPortProblem(value: unknown): string | undefined {
-  if (typeof value !== "string" || value.length === 0) {
-    return `must be a "host:port" string, got ${JSON.stringify(value)}`;
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    return `"${value}" has a URL scheme; Patroni's etcd3 hosts are plain "host:port" (TLS is set separately)`;
-  }
-  let host: string;
-  let port: string;
-  const bracketed = /^\[([0-9A-Fa-f:.]+)\]:(\d+)$/.exec(value);
-  if (bracketed) {
-    host = bracketed[1];
-    port = bracketed[2];
-  } else {
-    const idx = value.lastIndexOf(":");
-    if (idx <= 0) return `"${value}" must be "host:port", e.g. "etcd-0.etcd:2379"`;
-    host = value.slice(0, idx);
-    port = value.slice(idx + 1);
-    if (host.includes(":")) return `"${value}": write an IPv6 host in brackets, e.g. "[fd00::1]:2379"`;
-    if (!IPV4_RE.test(host) && !HOSTNAME_RE.test(host)) return `"${value}": "${host}" is not a valid host name or IPv4 address`;
-  }
-  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-    return `"${value}": port must be 1–65535`;
-  }
-  return undefined;
-}
-
 /** Validates the DCS choice; returns every problem found (empty when valid). */
 export function validateDcs(dcs: unknown, path: string): ConfigProblem[] {
-  const shape = 'must be {type: "kubernetes"} or {type: "etcd3", hosts: ["host:2379", ...]}';
-  if (dcs === null || typeof dcs !== "object" || Array.isArray(dcs)) {
-    return [{ path, message: shape }];
-  }
-  const d = dcs as Record<string, unknown>;
-  const type = d.type;
-  if (typeof type === "string" && /^(etcd|etcd-?v?2|v2)$/i.test(type.trim())) {
-    return [
-      {
-        path: `${path}.type`,
-        message:
-          `"${type}" selects the etcd v2 API, which Patroni must not use: etcd 3.4 serves v2 only when ` +
-          `started with --enable-v2 and etcd 3.6 removed it. Patroni must use the etcd v3 API (its "etcd3:" ` +
-          `section): write {type: "etcd3", hosts: ["etcd-0:2379", ...]} instead`,
-      },
-    ];
-  }
-  if (type === "kubernetes") {
-    const extra = Object.keys(d).filter((k) => k !== "type");
-    return extra.map((k) => ({
-      path: `${path}.${k}`,
-      message: `is not a setting of the kubernetes DCS (it uses the cluster's own API); remove it` +
-        (k === "hosts" ? ', or use type "etcd3" for an etcd cluster' : ""),
-    }));
-  }
-  if (type === "etcd3") {
-    const problems: ConfigProblem[] = [];
-    for (const k of Object.keys(d)) {
-      if (k !== "type" && k !== "hosts") {
-        problems.push({ path: `${path}.${k}`, message: "is not a setting of the etcd3 DCS; only hosts is" });
-      }
-    }
-    const hosts = d.hosts;
-    if (!Array.isArray(hosts) || hosts.length === 0) {
-      problems.push({ path: `${path}.hosts`, message: 'must list the etcd members as "host:port", e.g. ["etcd-0:2379"]' });
-      return problems;
-    }
-    const seen = new Set<string>();
-    hosts.forEach((h, i) => {
-      const message = hostPortProblem(h);
-      if (message) problems.push({ path: `${path}.hosts[${i}]`, message });
-      else if (seen.has(h as string)) problems.push({ path: `${path}.hosts[${i}]`, message: `"${h}" is listed twice` });
-      seen.add(h as string);
-    });
-    return problems;
-  }
-  return [
-    {
-      path: `${path}.type`,
-      message: `unsupported DCS ${JSON.stringify(type)}: ${shape}`,
-    },
-  ];
+  return parseSettings(patroniDcsSchema, dcs, path).problems;
 }
 
 /** The DCS section of Patroni's configuration for a (valid) DCS choice. */
@@ -242,9 +212,6 @@ export interface PgHbaArgs {
 export const DEFAULT_CLIENT_CIDRS: readonly string[] = ["10.42.0.0/16"];
 export const DEFAULT_REPLICATION_USER = "standby";
 
-const CIDR_V4_RE = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
-const CIDR_V6_RE = /^[0-9A-Fa-f:]*:[0-9A-Fa-f:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
-const ROLE_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function validatePgHba(args: PgHbaArgs | undefined, path: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -253,22 +220,23 @@ function validatePgHba(args: PgHbaArgs | undefined, path: string): ConfigProblem
     const list = args[key];
     if (list === undefined) continue;
     if (!Array.isArray(list) || list.length === 0) {
-      problems.push({ path: `${path}.${key}`, message: 'must be a non-empty list of CIDRs, e.g. ["10.42.0.0/16"]' });
+      problems.push({ path: `${path}.${key}`, message: "must be a non-empty list of CIDRs", fix: 'e.g. ["10.42.0.0/16"]' });
       continue;
     }
     list.forEach((c, i) => {
-      if (typeof c !== "string" || !(CIDR_V4_RE.test(c) || CIDR_V6_RE.test(c))) {
-        problems.push({ path: `${path}.${key}[${i}]`, message: `${JSON.stringify(c)} is not a CIDR such as 10.42.0.0/16` });
-      } else if (c === "0.0.0.0/0" || c === "::/0") {
-        problems.push({ path: `${path}.${key}[${i}]`, message: `${c} opens the database to every address; name the pod network instead` });
+      const bad = typeof c !== "string" ? `${shown(c)} is not a CIDR such as 10.42.0.0/16` : cidrProblem(c);
+      if (bad) {
+        problems.push({ path: `${path}.${key}[${i}]`, message: bad, fix: "write a range such as 10.42.0.0/16" });
+      } else if (c.endsWith("/0")) {
+        problems.push({ path: `${path}.${key}[${i}]`, message: `${c} opens the database to every address`, fix: "name the pod network instead" });
       }
     });
   }
-  if (args.replicationUser !== undefined && !(typeof args.replicationUser === "string" && ROLE_RE.test(args.replicationUser))) {
-    problems.push({ path: `${path}.replicationUser`, message: "must be a lower-case PostgreSQL role name" });
+  if (args.replicationUser !== undefined && !(typeof args.replicationUser === "string" && isPgName(args.replicationUser))) {
+    problems.push({ path: `${path}.replicationUser`, message: "must be a lower-case PostgreSQL role name", fix: "use lower-case letters, digits and _" });
   }
   if (args.localMethod !== undefined && args.localMethod !== "peer" && args.localMethod !== "trust") {
-    problems.push({ path: `${path}.localMethod`, message: 'must be "peer" or "trust"' });
+    problems.push({ path: `${path}.localMethod`, message: 'must be "peer" or "trust"', fix: "choose one" });
   }
   return problems;
 }
@@ -367,7 +335,7 @@ const PATRONI_OWNED_PARAMETERS = [
 export function validatePatroniArgs(args: PatroniConfigArgs, path: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (!Number.isInteger(args.members) || args.members < 1) {
-    problems.push({ path: `${path}.members`, message: `must be a whole number >= 1, got ${JSON.stringify(args.members)}` });
+    problems.push({ path: `${path}.members`, message: `must be a whole number >= 1, got ${JSON.stringify(args.members)}`, fix: "use 1 or more" });
   }
   if (args.timing !== undefined) problems.push(...validatePatroniTiming(args.timing, `${path}.timing`));
   if (args.dcs !== undefined) problems.push(...validateDcs(args.dcs, `${path}.dcs`));
@@ -376,22 +344,24 @@ export function validatePatroniArgs(args: PatroniConfigArgs, path: string): Conf
   if (args.synchronousModeStrict && Number.isInteger(args.members) && args.members < 2) {
     problems.push({
       path: `${path}.synchronousModeStrict`,
-      message: "with a single member strict synchronous mode blocks every write forever; set it false or add members",
+      message: "with a single member strict synchronous mode blocks every write forever",
+      fix: "set it false or add members",
     });
   }
   if (args.synchronousModeStrict && args.synchronousMode === false) {
-    problems.push({ path: `${path}.synchronousModeStrict`, message: "needs synchronousMode: true" });
+    problems.push({ path: `${path}.synchronousModeStrict`, message: "needs synchronousMode: true", fix: "set synchronousMode: true" });
   }
   for (const [name, value] of Object.entries(args.parameters ?? {})) {
     const p = `${path}.parameters.${name}`;
     if (!["string", "number", "boolean"].includes(typeof value)) {
-      problems.push({ path: p, message: "must be a string, number or boolean" });
+      problems.push({ path: p, message: "must be a string, number or boolean", fix: "write a scalar value" });
     } else if (PATRONI_OWNED_PARAMETERS.includes(name.toLowerCase())) {
-      problems.push({ path: p, message: `is managed by Patroni; remove it` });
+      problems.push({ path: p, message: "is managed by Patroni", fix: "remove it" });
     } else if (sync && name.toLowerCase() === "synchronous_commit" && ["off", "local", "false", "0"].includes(String(value).toLowerCase())) {
       problems.push({
         path: p,
-        message: `synchronous_commit=${value} acknowledges commits before the standby has them, so a failover can lose them; remove it or turn synchronousMode off knowingly`,
+        message: `synchronous_commit=${value} acknowledges commits before the standby has them, so a failover can lose them`,
+        fix: "remove it or turn synchronousMode off knowingly",
       });
     }
   }

@@ -1,2 +1,3 @@
 export * from "./spec";
 export * from "./qdrant";
+export * from "./settings";

@@ -1,0 +1,25 @@
+// `homelab:cluster`: how the program gets its Kubernetes cluster — settings, defaults and docs.
+import { z } from "zod";
+import { cron, interfaceName, intBetween, k3sVersion, nodeName } from "../kit/formats";
+import { DEFAULT_K3S_VERSION } from "./types";
+
+export const clusterSettings = z
+  .strictObject({
+    mode: z.enum(["k3s", "existing"]).default("k3s").describe("k3s (default): install k3s on the nodes over SSH; existing: use the kubeconfig in the secret homelab:kubeconfig"),
+    version: k3sVersion.optional().describe(`pinned k3s release (default ${DEFAULT_K3S_VERSION})`),
+    flannelIface: interfaceName
+      .optional()
+      .describe("network interface flannel uses, e.g. tailscale0 when node addresses are Tailscale ones"),
+    etcdSnapshots: z
+      .strictObject({
+        schedule: cron.default("0 */6 * * *").describe("cron schedule of embedded-etcd snapshots (default every 6 hours)"),
+        retention: intBetween(1, 1000).default(12).describe("snapshots kept (default 12)"),
+      })
+      .prefault({})
+      .describe("embedded-etcd snapshots (HA stacks: more than one server)"),
+    uninstall: z.array(nodeName).default([]).describe("nodes removed from the stack to drain, delete and uninstall k3s from"),
+  })
+  .prefault({})
+  .describe("the Kubernetes cluster: k3s installed by the program, or an existing one");
+
+export type ClusterSettings = z.output<typeof clusterSettings>;

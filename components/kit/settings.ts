@@ -1,0 +1,56 @@
+// Building blocks of settings schemas that every workload shares: resources, and the common
+// workload keys (enabled, replicas, node, storage, migrateFrom). A service's settings.ts composes them.
+import { z } from "zod";
+import type { ResourceSpec } from "./container";
+import type { NodeRole } from "./placement";
+import { bytesQuantity, cpuQuantity, intBetween, nodeName, says } from "./formats";
+import { parseBytes } from "./quantity";
+
+/** `resources:` with the service's defaults; a memory limit below the request is refused. */
+export function resourcesSettings(d: ResourceSpec) {
+  return z
+    .strictObject({
+      cpu: cpuQuantity.default(d.cpu).describe(`CPU request (default ${d.cpu})`),
+      memory: bytesQuantity.default(d.memory).describe(`memory request (default ${d.memory})`),
+      memoryLimit: bytesQuantity.default(d.memoryLimit).describe(`memory limit (default ${d.memoryLimit})`),
+      cpuLimit: (d.cpuLimit === undefined ? cpuQuantity.optional() : cpuQuantity.default(d.cpuLimit)).describe(`CPU limit (default ${d.cpuLimit ?? "none: CPU is compressible"})`),
+    })
+    .superRefine((r, ctx) => {
+      const mem = parseBytes(r.memory);
+      const lim = parseBytes(r.memoryLimit);
+      if (mem !== undefined && lim !== undefined && lim < mem) {
+        ctx.addIssue({ code: "custom", path: ["memoryLimit"], message: says(`limit ${r.memoryLimit} is below the request ${r.memory}`, "raise memoryLimit to at least memory") });
+      }
+    })
+    .prefault({})
+    .describe("requests and limits of the main container");
+}
+
+/** Per-replica volume size with its default. */
+export function storageSetting(size: string) {
+  return bytesQuantity.default(size).describe(`volume size per replica (default ${size})`);
+}
+
+/** The keys every workload has, with its resource defaults; `own` adds (or overrides) the service's keys. */
+export function workloadSettings<T extends z.ZodRawShape>(resources: ResourceSpec, own: T) {
+  const common = {
+    enabled: z.boolean().default(true).describe("run it (default true)"),
+    replicas: intBetween(1, 15).optional().describe("pod count (default depends on the service)"),
+    node: nodeName.optional().describe("the node a pinned workload runs on (default: the first node with its role)"),
+    resources: resourcesSettings(resources),
+    migrateFrom: nodeName.optional().describe("set after copying a local volume's data to a new node: the node it was on"),
+  };
+  return z.strictObject({ ...common, ...own });
+}
+
+/** What a service's settings may look at when their defaults depend on the rest of the stack. */
+export interface StackView {
+  readonly domain: string;
+  readonly namespace: string;
+  readonly nodes: readonly { readonly name: string; readonly roles: readonly NodeRole[] }[];
+}
+
+/** The first node with a role: the default home of pinned workloads of that role. */
+export function firstWithRole(view: StackView, role: NodeRole): string | undefined {
+  return view.nodes.find((n) => n.roles.includes(role))?.name;
+}

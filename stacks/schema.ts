@@ -1,0 +1,55 @@
+// The stack file's schema: one section per service, composed here. Types, defaults and the
+// documentation of every key come from it (README's config reference, Pulumi.yaml's key list and
+// the editor schema in schema/ are generated from it: `npm run schema`).
+//
+// Adding a service: its settings.ts beside the component, one line in `workloads` below, its
+// wiring in stacks/plan.ts and stacks/platform.ts.
+import { z } from "zod";
+import { clusterSettings } from "../components/cluster/settings";
+import { postgresSettings } from "../components/data/postgres/settings";
+import { qdrantSettings } from "../components/data/qdrant/settings";
+import { ingressSettings } from "../components/ingress/settings";
+import { dnsLabel, domainName, intBetween } from "../components/kit/formats";
+import { nodesSettings } from "./nodes";
+
+export const PROJECT = "homelab";
+
+/** `homelab:<key>`. */
+export function key(k: string): string {
+  return `${PROJECT}:${k}`;
+}
+
+export const workloadsSettings = z
+  .strictObject({
+    qdrant: qdrantSettings,
+    postgres: postgresSettings,
+  })
+  .prefault({})
+  .describe("per-service settings: {qdrant: {...}, postgres: {...}}");
+
+export const stackSchema = z.strictObject({
+  domain: domainName.describe("DNS domain the platform's hosts live under, e.g. homelab.example.net (required)"),
+  namespace: dnsLabel.default("homelab").describe("Kubernetes namespace for the workloads (default homelab)"),
+  systemReservePercent: intBetween(5, 50).default(10).describe("share of each node's CPU and memory kept free for the OS and k3s (default 10)"),
+  cluster: clusterSettings,
+  nodes: nodesSettings,
+  workloads: workloadsSettings,
+  ingress: ingressSettings,
+});
+
+export type StackSettings = z.output<typeof stackSchema>;
+
+/** Secret keys: set with `pulumi config set --secret`; their values never enter the settings. */
+export const SECRET_KEYS = {
+  sshPrivateKey: { doc: "SSH private key the program installs k3s with (cluster.mode k3s)", set: "< ~/.ssh/id_ed25519" },
+  kubeconfig: { doc: "kubeconfig of an existing cluster (cluster.mode existing)", set: "< ~/.kube/config" },
+  cloudflareApiToken: { doc: "Cloudflare API token with Zone:DNS:Edit (ingress.certificates.solver dns01)", set: "<token>" },
+} as const;
+
+export type SecretKey = keyof typeof SECRET_KEYS;
+export const SECRET_KEY_NAMES = Object.keys(SECRET_KEYS) as SecretKey[];
+
+/** The exact command that stores a secret key encrypted. */
+export function setSecretCommand(k: SecretKey): string {
+  return `pulumi config set --secret ${key(k)} ${SECRET_KEYS[k].set}`;
+}
