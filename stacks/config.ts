@@ -9,6 +9,11 @@ import { Problem, parseSettings, schemaAt, settingsErrorMap } from "../component
 import { resolveNode } from "./nodes";
 import { PROJECT, StackSettings, stackSchema } from "./schema";
 
+export interface ValidateOptions {
+  /** A real deployment needs the secret config values; an offline render only warns. */
+  readonly requireSecrets: boolean;
+}
+
 /** What a validated Pulumi.<stack>.yaml means: settings with every default resolved. */
 export type StackConfig = ReturnType<typeof resolveStack>;
 

@@ -16,9 +16,8 @@ import {
 import { RouteSpec, checkRouteSpec, insecureRouteWarning, parseBytes, parseMillicores, routeHost } from "../components/kit";
 import type { IssuerRef } from "../components/kit";
 import type { Problems } from "../components/kit/problems";
-import type { StackConfig } from "./config";
+import type { StackConfig, ValidateOptions } from "./config";
 import { setSecretCommand } from "./schema";
-import type { ValidateOptions } from "./validate";
 import type { PodGroup } from "./schedule";
 
 const PATH = "homelab:ingress";

@@ -8,9 +8,9 @@ const role = z.enum(NODE_ROLES, { error: (iss) => says(`unknown role ${JSON.stri
 
 export const nodeSettings = z
   .strictObject({
-    name: nodeName.describe("the Kubernetes node name (k3s node-name)"),
-    roles: z.array(role).min(1, { error: () => says("a node needs at least one role", `set roles to a list of ${NODE_ROLES.join(", ")}`) }).describe(`what the node runs: ${NODE_ROLES.join(", ")}`),
-    k3s: z.enum(["server", "agent"]).default("agent").describe("k3s role (default agent)"),
+    name: nodeName.describe("the Kubernetes node name (k3s node-name; in existing-cluster mode, the node's name in the cluster)"),
+    roles: z.array(role).min(1, { error: () => says("a node needs at least one role", `set roles to a list of ${NODE_ROLES.join(", ")}`) }).describe(`what may run there: ${NODE_ROLES.join(", ")} (gpu: an NVIDIA GPU)`),
+    k3s: z.enum(["server", "agent"]).default("agent").describe("k3s role (default agent); servers must be an odd number"),
     cpu: cpuQuantity.describe('CPU capacity, a Kubernetes quantity ("4")'),
     memory: bytesQuantity.describe('memory capacity ("8Gi")'),
     address: ipAddress.describe("the address cluster traffic uses (k3s node-ip), e.g. the Tailscale address"),

@@ -29,7 +29,7 @@ export const workloadsSettings = z
 
 export const stackSchema = z.strictObject({
   domain: domainName.describe("DNS domain the platform's hosts live under, e.g. homelab.example.net (required)"),
-  namespace: dnsLabel.default("homelab").describe("Kubernetes namespace for the workloads (default homelab)"),
+  namespace: dnsLabel.default("homelab").describe("Kubernetes namespace for the workloads (default homelab; Pod Security: baseline enforced, restricted warned)"),
   systemReservePercent: intBetween(5, 50).default(10).describe("share of each node's CPU and memory kept free for the OS and k3s (default 10)"),
   cluster: clusterSettings,
   nodes: nodesSettings,

@@ -6,7 +6,7 @@ import { Problems } from "../components/kit/problems";
 import { key, setSecretCommand } from "./schema";
 import { traefikPodGroup, validateIngress } from "./ingress";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
-import type { StackConfig } from "./config";
+import type { StackConfig, ValidateOptions } from "./config";
 import type { StackNode } from "./nodes";
 
 /** A workload the stack will run, with the config path that controls it. */
@@ -17,10 +17,7 @@ export interface PlannedWorkload {
   readonly migrateFrom?: string;
 }
 
-export interface ValidateOptions {
-  /** A real deployment needs the secret config values; an offline render only warns. */
-  readonly requireSecrets: boolean;
-}
+export type { ValidateOptions } from "./config";
 
 function nodePath(cfg: StackConfig, name: string, field?: string): string {
   const i = cfg.nodes.findIndex((n) => n.name === name);

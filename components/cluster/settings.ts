@@ -17,7 +17,7 @@ export const clusterSettings = z
       })
       .prefault({})
       .describe("embedded-etcd snapshots (HA stacks: more than one server)"),
-    uninstall: z.array(nodeName).default([]).describe("nodes removed from the stack to drain, delete and uninstall k3s from"),
+    uninstall: z.array(nodeName).default([]).describe("nodes removed from homelab:nodes to drain, delete and uninstall k3s from (never implicit)"),
   })
   .prefault({})
   .describe("the Kubernetes cluster: k3s installed by the program, or an existing one");

@@ -4,7 +4,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ImageRef, imageRef } from "./images";
 import { parseBytes, parseMillicores } from "./quantity";
-import { containerSecurityContext } from "./security";
+import { SecuritySpec, containerSecurityContext } from "./security";
+export type { SecuritySpec } from "./security";
 
 export interface PortSpec {
   /** IANA-style port name (≤ 15 chars); Services and probes refer to ports by this name. */
@@ -53,14 +54,6 @@ export interface MountSpec {
   readonly mountPath: string;
   readonly readOnly?: boolean;
   readonly subPath?: string;
-}
-
-export interface SecuritySpec {
-  readonly runAsUser?: number;
-  readonly runAsGroup?: number;
-  readonly readOnlyRootFilesystem?: boolean;
-  /** Capabilities to add back after dropping ALL (e.g. CHOWN for an entrypoint that fixes ownership). */
-  readonly addCapabilities?: readonly string[];
 }
 
 interface ContainerBase {

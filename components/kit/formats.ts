@@ -133,6 +133,8 @@ function quantity(kind: "cpu" | "bytes") {
   // YAML reads `cpu: 4` as a number; the Kubernetes API takes it as the quantity "4".
   return z
     .union([z.string(), z.number()], { error: (iss) => says(`must be a quantity, got ${shown(iss.input)}`, `use a quantity such as ${eg}`) })
+    // Read by the generated config reference.
+    .meta({ "x-kind": `${kind === "cpu" ? "CPU" : "memory"} quantity` })
     .transform(str)
     .superRefine((v, ctx) => {
       const n = parse(v);

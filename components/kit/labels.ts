@@ -1,5 +1,6 @@
 // One labels object feeds the workload selector, the pod template, the Service, the PDB and
 // NetworkPolicies. Nobody types a selector by hand: they all come from here.
+import { isDns1035Label } from "./formats";
 
 /** Who a workload is. `name` is unique within the platform (it names the Service and the workload). */
 export interface AppIdentity {
@@ -14,10 +15,8 @@ export interface AppIdentity {
 export const PART_OF = "homelab-platform";
 export const MANAGED_BY = "pulumi";
 
-const DNS1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 export function assertDnsLabel(value: string, what: string): void {
-  if (!DNS1035.test(value)) {
+  if (!isDns1035Label(value)) {
     throw new Error(`${what} "${value}" is not a valid Kubernetes name: use lower-case letters, digits and '-', start with a letter, at most 63 characters`);
   }
 }

@@ -2,7 +2,14 @@
 // the runtime's default seccomp profile, and non-root wherever the image allows it.
 import * as k8s from "@pulumi/kubernetes";
 import type { ImageRef } from "./images";
-import type { SecuritySpec } from "./container";
+
+export interface SecuritySpec {
+  readonly runAsUser?: number;
+  readonly runAsGroup?: number;
+  readonly readOnlyRootFilesystem?: boolean;
+  /** Capabilities to add back after dropping ALL (e.g. CHOWN for an entrypoint that fixes ownership). */
+  readonly addCapabilities?: readonly string[];
+}
 
 export function containerSecurityContext(
   image: ImageRef,

@@ -10,10 +10,10 @@ import { parseBytes } from "./quantity";
 export function resourcesSettings(d: ResourceSpec) {
   return z
     .strictObject({
-      cpu: cpuQuantity.default(d.cpu).describe(`CPU request (default ${d.cpu})`),
-      memory: bytesQuantity.default(d.memory).describe(`memory request (default ${d.memory})`),
-      memoryLimit: bytesQuantity.default(d.memoryLimit).describe(`memory limit (default ${d.memoryLimit})`),
-      cpuLimit: (d.cpuLimit === undefined ? cpuQuantity.optional() : cpuQuantity.default(d.cpuLimit)).describe(`CPU limit (default ${d.cpuLimit ?? "none: CPU is compressible"})`),
+      cpu: cpuQuantity.prefault(d.cpu).describe(`CPU request (default ${d.cpu})`),
+      memory: bytesQuantity.prefault(d.memory).describe(`memory request (default ${d.memory})`),
+      memoryLimit: bytesQuantity.prefault(d.memoryLimit).describe(`memory limit (default ${d.memoryLimit})`),
+      cpuLimit: (d.cpuLimit === undefined ? cpuQuantity.optional() : cpuQuantity.prefault(d.cpuLimit)).describe(`CPU limit (default ${d.cpuLimit ?? "none: CPU is compressible"})`),
     })
     .superRefine((r, ctx) => {
       const mem = parseBytes(r.memory);
@@ -28,7 +28,7 @@ export function resourcesSettings(d: ResourceSpec) {
 
 /** Per-replica volume size with its default. */
 export function storageSetting(size: string) {
-  return bytesQuantity.default(size).describe(`volume size per replica (default ${size})`);
+  return bytesQuantity.prefault(size).describe(`volume size per replica (default ${size})`);
 }
 
 /** The keys every workload has, with its resource defaults; `own` adds (or overrides) the service's keys. */
@@ -38,7 +38,7 @@ export function workloadSettings<T extends z.ZodRawShape>(resources: ResourceSpe
     replicas: intBetween(1, 15).optional().describe("pod count (default depends on the service)"),
     node: nodeName.optional().describe("the node a pinned workload runs on (default: the first node with its role)"),
     resources: resourcesSettings(resources),
-    migrateFrom: nodeName.optional().describe("set after copying a local volume's data to a new node: the node it was on"),
+    migrateFrom: nodeName.optional().describe("declare that you copied the local volume from that node, so the workload may move (README: Moving a stateful workload)"),
   };
   return z.strictObject({ ...common, ...own });
 }

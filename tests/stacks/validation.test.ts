@@ -16,6 +16,9 @@ function homelab(): Raw {
   return JSON.parse(JSON.stringify(raw));
 }
 
+/** A fake key: the test checks that no output ever contains its body. */
+const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-not-a-real-key\n-----END OPENSSH PRIVATE KEY-----";
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bad-configs-"));
 let n = 0;
 
@@ -68,6 +71,27 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["PostgreSQL version not in the image", (r) => (r.workloads.postgres = { version: "11" }), /homelab:workloads\.postgres\.version: PostgreSQL 11 is not in the pinned Spilo image/],
   ["an unusable database name", (r) => (r.workloads.postgres = { databases: ["Family-Assistant"] }), /homelab:workloads\.postgres\.databases\[0\]: "Family-Assistant" is not a usable database name/],
   ["bad k3s version", (r) => (r.cluster.version = "latest"), /homelab:cluster\.version: "latest" is not a k3s release version/],
+  // Secrets in clear, positive quantities, and one case per format rule of the schema.
+  ["SSH private key written in clear", (r) => (r.sshPrivateKey = PRIVATE_KEY), /homelab:sshPrivateKey: is a secret written in clear in the stack file: it would be committed to git\n\s+fix: delete it from Pulumi\.case\d+\.yaml, then run: pulumi config set --secret homelab:sshPrivateKey < ~\/\.ssh\/id_ed25519/],
+  ["kubeconfig written in clear", (r) => (r.kubeconfig = "apiVersion: v1\nkind: Config"), /homelab:kubeconfig: is a secret written in clear.*\n\s+fix: .*pulumi config set --secret homelab:kubeconfig < ~\/\.kube\/config/],
+  ["Cloudflare token written in clear", (r) => (r.cloudflareApiToken = "cf-token-123"), /homelab:cloudflareApiToken: is a secret written in clear.*\n\s+fix: .*pulumi config set --secret homelab:cloudflareApiToken/],
+  ["zero storage", (r) => (r.workloads.qdrant.storage = "0"), /homelab:workloads\.qdrant\.storage: "0" is not a positive memory\/storage quantity/],
+  ["zero node memory", (r) => (r.nodes[0].memory = "0Gi"), /homelab:nodes\[0\]\.memory: "0Gi" is not a positive memory\/storage quantity/],
+  ["negative CPU request", (r) => (r.workloads.postgres = { resources: { cpu: "-1" } }), /homelab:workloads\.postgres\.resources\.cpu: "-1" is not a valid Kubernetes CPU quantity/],
+  ["a taint without an effect", (r) => (r.nodes[1].taints = ["gpu"]), /homelab:nodes\[1\]\.taints\[0\]: "gpu" is not a taint\n\s+fix: write key\[=value\]:Effect/],
+  ["a taint with an unknown effect", (r) => (r.nodes[1].taints = ["nvidia.com/gpu=true:NoRun"]), /homelab:nodes\[1\]\.taints\[0\]: "nvidia\.com\/gpu=true:NoRun" is not a taint/],
+  ["a cron schedule that is not one", (r) => (r.cluster.etcdSnapshots = { schedule: "every 6 hours" }), /homelab:cluster\.etcdSnapshots\.schedule: "every 6 hours" is not a five-field cron schedule/],
+  ["a cron hour out of range", (r) => (r.cluster.etcdSnapshots = { schedule: "0 25 * * *" }), /homelab:cluster\.etcdSnapshots\.schedule: "0 25 \* \* \*" is not a five-field cron schedule/],
+  ["an SSH host that is neither a name nor an address", (r) => (r.nodes[0].ssh = { host: "asuna lan" }), /homelab:nodes\[0\]\.ssh\.host: "asuna lan" is not a host name or IP address/],
+  ["an SSH port out of range", (r) => (r.nodes[0].ssh = { port: 70000 }), /homelab:nodes\[0\]\.ssh\.port: must be at most 65535, got 70000/],
+  ["a namespace that is not a DNS label", (r) => (r.namespace = "Home_Lab"), /homelab:namespace: "Home_Lab" is not a valid name/],
+  ["a node name with capitals", (r) => (r.nodes[0].name = "Asuna"), /homelab:nodes\[0\]\.name: "Asuna" is not a valid node name/],
+  ["an interface name with a space", (r) => (r.cluster.flannelIface = "tailscale 0"), /homelab:cluster\.flannelIface: "tailscale 0" is not a network interface name/],
+  ["an etcd3 host given as a URL", (r) => (r.workloads.postgres = { dcs: { type: "etcd3", hosts: ["http://etcd:2379"] } }), /homelab:workloads\.postgres\.dcs\.hosts\[0\]: "http:\/\/etcd:2379" has a URL scheme/],
+  ["a database listed twice", (r) => (r.workloads.postgres.databases = ["n8n", "n8n"]), /homelab:workloads\.postgres\.databases\[1\]: "n8n" is listed twice/],
+  ["an IPv6 trusted proxy prefix too long", (r) => (r.ingress.traefik.trustedProxies = ["fd7a:115c:a1e0::/129"]), /homelab:ingress\.traefik\.trustedProxies\[0\]: "fd7a:115c:a1e0::\/129": an IPv6 prefix is at most \/128/],
+  ["a migrateFrom that is not a node name", (r) => (r.workloads.qdrant.migrateFrom = "old node"), /homelab:workloads\.qdrant\.migrateFrom: "old node" is not a valid node name/],
+  ["an unknown key inside a node", (r) => (r.nodes[0].adress = "100.81.76.55"), /homelab:nodes\[0\]\.adress: unknown setting "adress"\n\s+fix: did you mean "address"\?/],
 ];
 
 describe("bad configs are rejected, naming the field", () => {
@@ -80,6 +104,39 @@ describe("bad configs are rejected, naming the field", () => {
     expect(r.stderr).toMatch(expected);
     expect(r.code).toBe(2);
     expect(fs.existsSync(path.join(tmp, "out", `case${n}`))).toBe(false);
+  });
+
+  it("a secret written in clear is never printed, neither by render nor in the ConfigError", async () => {
+    const raw = homelab();
+    raw.sshPrivateKey = PRIVATE_KEY;
+    const r = await renderRaw(raw);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/homelab:sshPrivateKey: is a secret written in clear/);
+    expect(r.stderr).not.toContain("b3BlbnNzaC1rZXktdjEAAAAA");
+    const split = splitConfig({ "homelab:domain": "a.net", "homelab:sshPrivateKey": PRIVATE_KEY }, []);
+    expect(split.secretsInClear).toEqual(["sshPrivateKey"]);
+    expect(split.raw).not.toHaveProperty("sshPrivateKey");
+    expect(splitConfig({ "homelab:sshPrivateKey": PRIVATE_KEY }, ["homelab:sshPrivateKey"]).secretsInClear).toEqual([]);
+  });
+
+  it("loadStack finds a secret in clear from the runtime's secret keys (what pulumi preview/up passes)", () => {
+    const pulumi = require("@pulumi/pulumi");
+    const { loadStack } = require("../../stacks");
+    const config = Object.fromEntries(Object.entries(homelab()).map(([k, v]) => [`homelab:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+    const load = (secretKeys: string[]) => {
+      pulumi.runtime.setAllConfig({ ...config, "homelab:sshPrivateKey": PRIVATE_KEY }, secretKeys);
+      try {
+        loadStack({ requireSecrets: true });
+        return "";
+      } catch (e) {
+        return (e as Error).message;
+      } finally {
+        pulumi.runtime.setAllConfig({}, []);
+      }
+    };
+    process.env.HOMELAB_QUIET_WARNINGS = "1";
+    expect(load([])).toMatch(/homelab:sshPrivateKey: is a secret written in clear/);
+    expect(load(["homelab:sshPrivateKey"])).toBe("");
   });
 
   it("reports every problem at once", () => {

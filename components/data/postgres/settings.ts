@@ -38,10 +38,10 @@ export const postgresSettings = workloadSettings(
       .union([z.string(), z.number()])
       .transform(String)
       .pipe(z.enum(POSTGRES_VERSIONS, { error: (iss) => says(`PostgreSQL ${String(iss.input)} is not in the pinned Spilo image`, `use one of ${POSTGRES_VERSIONS.join(", ")}`) }))
-      .default("17")
+      .prefault("17")
       .describe("PostgreSQL major version (default 17)"),
     timing,
-    dcs: patroniDcsSchema.default({ type: "kubernetes" }).describe('where Patroni keeps its leader lock: {type: kubernetes} (default) or {type: etcd3, hosts: ["host:2379"]}'),
+    dcs: patroniDcsSchema.default({ type: "kubernetes" }).describe('where Patroni keeps its leader lock: {type: kubernetes} (default) or {type: etcd3, hosts: ["host:2379"]}; the etcd v2 API is refused'),
     pollSeconds: intBetween(1, 30).default(DEFAULT_DISCOVERY_POLL_SECONDS).describe(`discovery sidecar poll interval, seconds (default ${DEFAULT_DISCOVERY_POLL_SECONDS})`),
     databases: z
       .array(database)
@@ -51,7 +51,7 @@ export const postgresSettings = workloadSettings(
           if (dbs.indexOf(db) < i) ctx.addIssue({ code: "custom", path: [i], message: says(`"${db}" is listed twice`, "list each database once") });
         });
       })
-      .describe("application databases, each with an owner of the same name and a connection Secret (default none)"),
+      .describe("application databases, each with an owner of the same name and a connection Secret postgres-<name> (user, database, host, port, password); default none"),
   },
 )
   .prefault({})
