@@ -107,7 +107,7 @@ export function validateIngress(cfg: StackConfig, opts: ValidateOptions, problem
   if (c.solver === "dns01") {
     if (!letsEncrypt) warnings.push(`${PATH}.certificates.solver: dns01 has no effect with issuer: selfsigned`);
     else if (!cfg.secretsPresent.includes(CLOUDFLARE_TOKEN_KEY)) {
-      const how = `${setSecretCommand(CLOUDFLARE_TOKEN_KEY)} (a token with Zone:DNS:Edit on ${cfg.domain})`;
+      const how = `${setSecretCommand(CLOUDFLARE_TOKEN_KEY)} (paste a token with Zone:DNS:Edit on ${cfg.domain})`;
       if (opts.requireSecrets) problems.add(`homelab:${CLOUDFLARE_TOKEN_KEY}`, "is not set (the dns01 solver needs it)", `run: ${how}`);
       else warnings.push(`homelab:${CLOUDFLARE_TOKEN_KEY} is not set: pulumi up will need it for dns01 (${how})`);
     }

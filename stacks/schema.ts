@@ -43,13 +43,16 @@ export type StackSettings = z.output<typeof stackSchema>;
 export const SECRET_KEYS = {
   sshPrivateKey: { doc: "SSH private key the program installs k3s with (cluster.mode k3s)", set: "< ~/.ssh/id_ed25519" },
   kubeconfig: { doc: "kubeconfig of an existing cluster (cluster.mode existing)", set: "< ~/.kube/config" },
-  cloudflareApiToken: { doc: "Cloudflare API token with Zone:DNS:Edit (ingress.certificates.solver dns01)", set: "<token>" },
+  cloudflareApiToken: { doc: "Cloudflare API token with Zone:DNS:Edit (ingress.certificates.solver dns01)", set: "" },
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;
 export const SECRET_KEY_NAMES = Object.keys(SECRET_KEYS) as SecretKey[];
 
-/** The exact command that stores a secret key encrypted. */
+/** The exact command that stores a secret key encrypted (a typed token is read silently, off the shell history). */
 export function setSecretCommand(k: SecretKey): string {
-  return `pulumi config set --secret ${key(k)} ${SECRET_KEYS[k].set}`;
+  const set = SECRET_KEYS[k].set;
+  if (set) return `pulumi config set --secret ${key(k)} ${set}`;
+  const v = k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+  return `read -rs ${v} && printf %s "$${v}" | pulumi config set --secret ${key(k)} && unset ${v}`;
 }

@@ -83,6 +83,15 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
       problems.add(`${w.path}.node`, `node "${p.node}" is not in ${key("nodes")} (nodes: ${cfg.nodes.map((n) => n.name).join(", ")})`, "name one of the stack's nodes");
       continue;
     }
+    if (p.kind === "pinned" && p.role !== undefined && !cfg.nodes.find((n) => n.name === p.node)?.roles.includes(p.role)) {
+      const withRole = cfg.nodes.filter((n) => n.roles.includes(p.role!)).map((n) => n.name);
+      problems.add(
+        `${w.path}.node`,
+        `${w.spec.identity.name} runs on a node with role "${p.role}", and ${p.node} does not have it`,
+        withRole.length ? `pin it to ${withRole.join(" or ")}, or add "${p.role}" to the roles of ${p.node}` : `add "${p.role}" to the roles of ${p.node}`,
+      );
+      continue;
+    }
     if (p.kind === "role" && el.length === 0) {
       const gpu = p.role === "gpu";
       problems.add(w.path, `${w.spec.identity.name} needs a node with role "${p.role}"${gpu ? " (a GPU)" : ""}, and the stack has none`, gpu ? `add the gpu role to a node with an NVIDIA GPU, or set ${w.path}.enabled: false` : `add the ${p.role} role to a node`);

@@ -23,11 +23,12 @@ export type Spread = "required" | "preferred" | "none";
  *   pod per node, `preferred` = best effort). Default spread: preferred.
  */
 export type Placement =
-  | { readonly kind: "pinned"; readonly node: string }
+  | { readonly kind: "pinned"; readonly node: string; readonly role?: NodeRole }
   | { readonly kind: "role"; readonly role: NodeRole; readonly spread?: Spread };
 
-export function pinned(node: string): Placement {
-  return { kind: "pinned", node };
+/** Every pod on `node`; `role` is the role that node must have (validation refuses another node). */
+export function pinned(node: string, role?: NodeRole): Placement {
+  return role === undefined ? { kind: "pinned", node } : { kind: "pinned", node, role };
 }
 
 export function onRole(role: NodeRole, spread: Spread = "preferred"): Placement {

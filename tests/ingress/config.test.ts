@@ -28,7 +28,7 @@ function problemsOf(raw: Raw, o: { secrets?: string[]; requireSecrets?: boolean 
 const cases: [string, (r: Raw) => void, RegExp][] = [
   ["more required-spread replicas than nodes", (r) => (r.ingress.traefik.replicas = 3), /homelab:ingress\.traefik\.replicas: 3 Traefik replicas must each run on their own node, but only 2 node\(s\) can run Traefik \(asuna, pesubuntu\)\n\s+fix: lower replicas to 2/],
   ["a tainted node cannot take a replica", (r) => (r.nodes[1].taints = ["nvidia.com/gpu=true:NoSchedule"]), /homelab:ingress\.traefik\.replicas: 2 Traefik replicas .* only 1 node\(s\) can run Traefik \(asuna\)/],
-  ["Let's Encrypt without an e-mail", (r) => delete r.ingress.certificates.email, /homelab:ingress\.certificates\.email: is required for the letsencrypt issuer/],
+  ["Let's Encrypt without an e-mail", (r) => delete r.ingress.certificates.email, /homelab:ingress\.certificates\.email: is required for the letsencrypt(-staging)? issuer/],
   ["an address Let's Encrypt refuses", (r) => (r.ingress.certificates.email = "me@example.com"), /homelab:ingress\.certificates\.email: Let's Encrypt refuses addresses at example\.com/],
   ["not an e-mail address", (r) => (r.ingress.certificates.email = "admin"), /homelab:ingress\.certificates\.email: "admin" is not an e-mail address/],
   ["an unknown issuer", (r) => (r.ingress.certificates.issuer = "letsencrypt-prod"), /homelab:ingress\.certificates\.issuer: must be one of letsencrypt, letsencrypt-staging, selfsigned, got "letsencrypt-prod"/],
@@ -70,7 +70,7 @@ describe("homelab:ingress", () => {
   it("DNS-01 needs the Cloudflare token: a problem for pulumi up, a warning for a render", () => {
     const raw = stackRaw("homelab");
     raw.ingress.certificates.solver = "dns01";
-    expect(problemsOf(raw, { requireSecrets: true, secrets: ["sshPrivateKey"] })).toMatch(/homelab:cloudflareApiToken: is not set \(the dns01 solver needs it\)\n\s+fix: run: pulumi config set --secret homelab:cloudflareApiToken/);
+    expect(problemsOf(raw, { requireSecrets: true, secrets: ["sshPrivateKey"] })).toMatch(/homelab:cloudflareApiToken: is not set \(the dns01 solver needs it\)\n\s+fix: run: read -rs CLOUDFLARE_API_TOKEN && printf %s "\$CLOUDFLARE_API_TOKEN" \| pulumi config set --secret homelab:cloudflareApiToken && unset CLOUDFLARE_API_TOKEN/);
     expect(validate(raw).warnings.join("\n")).toMatch(/homelab:cloudflareApiToken is not set: pulumi up will need it for dns01/);
     expect(problemsOf(raw, { requireSecrets: true, secrets: ["sshPrivateKey", "cloudflareApiToken"] })).toBe("");
   });
@@ -90,6 +90,7 @@ describe("homelab:ingress", () => {
   it("warns (without refusing) about a single replica on a multi-node stack, and about HTTP-01 without a public address", () => {
     const raw = stackRaw("homelab");
     raw.ingress.traefik.replicas = 1;
+    raw.ingress.certificates.solver = "http01";
     const w = validate(raw).warnings.join("\n");
     expect(w).toMatch(/homelab:ingress\.traefik\.replicas is 1 on a stack with 2 nodes/);
     expect(w).toMatch(/homelab:ingress\.certificates\.solver is http01, which needs every host's DNS to point at an address reachable from the internet/);

@@ -10,7 +10,7 @@ import { ROOT } from "../harness";
 
 function withSecret(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
-  const text = fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8") + "  homelab:sshPrivateKey:\n    secure: v1:AAAABBBBCCCC:DDDDEEEE\n";
+  const text = fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8") + "  homelab:sshPrivateKey:\n    secure: v1:AAAABBBBCCCC:DDDDEEEE\n  homelab:cloudflareApiToken:\n    secure: v1:FFFFGGGG:HHHHIIII\n";
   const file = path.join(dir, "Pulumi.sec.yaml");
   fs.writeFileSync(file, text);
   return file;
@@ -20,9 +20,10 @@ describe("stack files", () => {
   it("an encrypted value is present but redacted, and marked secret", () => {
     const sf = readStackFile("sec", withSecret());
     expect(sf.config["homelab:sshPrivateKey"]).toBe(REDACTED);
-    expect(sf.secretKeys).toEqual(["homelab:sshPrivateKey"]);
-    const split = splitConfig(sf.config);
-    expect(split.secretsPresent).toEqual(["sshPrivateKey"]);
+    expect(sf.secretKeys).toEqual(["homelab:sshPrivateKey", "homelab:cloudflareApiToken"]);
+    const split = splitConfig(sf.config, sf.secretKeys);
+    expect(split.secretsPresent).toEqual(["sshPrivateKey", "cloudflareApiToken"]);
+    expect(split.secretsInClear).toEqual([]);
     expect(split.raw.sshPrivateKey).toBeUndefined();
     // Present counts for a real deploy's check, with no passphrase anywhere.
     expect(() => validateRaw("sec", split, { requireSecrets: true })).not.toThrow();

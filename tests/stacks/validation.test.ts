@@ -91,6 +91,7 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["a database listed twice", (r) => (r.workloads.postgres.databases = ["n8n", "n8n"]), /homelab:workloads\.postgres\.databases\[1\]: "n8n" is listed twice/],
   ["an IPv6 trusted proxy prefix too long", (r) => (r.ingress.traefik.trustedProxies = ["fd7a:115c:a1e0::/129"]), /homelab:ingress\.traefik\.trustedProxies\[0\]: "fd7a:115c:a1e0::\/129": an IPv6 prefix is at most \/128/],
   ["a migrateFrom that is not a node name", (r) => (r.workloads.qdrant.migrateFrom = "old node"), /homelab:workloads\.qdrant\.migrateFrom: "old node" is not a valid node name/],
+  ["a stateful service pinned to a node without its role", (r) => (r.workloads.qdrant.node = "pesubuntu"), /homelab:workloads\.qdrant\.node: qdrant runs on a node with role "service", and pesubuntu does not have it\n\s+fix: pin it to asuna, or add "service" to the roles of pesubuntu/],
   ["an unknown key inside a node", (r) => (r.nodes[0].adress = "100.81.76.55"), /homelab:nodes\[0\]\.adress: unknown setting "adress"\n\s+fix: did you mean "address"\?/],
 ];
 
@@ -124,7 +125,7 @@ describe("bad configs are rejected, naming the field", () => {
     const { loadStack } = require("../../stacks");
     const config = Object.fromEntries(Object.entries(homelab()).map(([k, v]) => [`homelab:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
     const load = (secretKeys: string[]) => {
-      pulumi.runtime.setAllConfig({ ...config, "homelab:sshPrivateKey": PRIVATE_KEY }, secretKeys);
+      pulumi.runtime.setAllConfig({ ...config, "homelab:sshPrivateKey": PRIVATE_KEY, "homelab:cloudflareApiToken": "t" }, [...secretKeys, "homelab:cloudflareApiToken"]);
       try {
         loadStack({ requireSecrets: true });
         return "";

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { PROJECT, SECRET_KEYS, stackSchema } from "../../stacks/schema";
+import { PROJECT, SECRET_KEYS, SecretKey, setSecretCommand, stackSchema } from "../../stacks/schema";
 import { ROOT } from "./stack-file";
 
 type Json = Record<string, any>;
@@ -87,7 +87,7 @@ export function configReferenceTable(): string {
   const settings = z.toJSONSchema(stackSchema, { io: "input", unrepresentable: "any" }) as Json;
   const out: string[][] = [];
   rows(settings, "", true, out);
-  for (const [k, v] of Object.entries(SECRET_KEYS)) out.push([`\`${k}\``, "secret", "—", `${v.doc}: \`pulumi config set --secret ${PROJECT}:${k} ${v.set}\``]);
+  for (const [k, v] of Object.entries(SECRET_KEYS)) out.push([`\`${k}\``, "secret", "—", `${v.doc}: \`${setSecretCommand(k as SecretKey).replace(/\|/g, "\\|")}\``]);
   return ["| key | type | default | meaning |", "|---|---|---|---|", ...out.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 

@@ -23,7 +23,7 @@ export function qdrantSpec(a: QdrantSpecArgs): WorkloadSpec {
     identity: { name: a.name ?? "qdrant", component: "vector-store" },
     kind: "StatefulSet",
     replicas: 1,
-    placement: pinned(a.node),
+    placement: pinned(a.node, "service"),
     fsGroup: 1000,
     volumeClaims: [{ name: "storage", size: a.storage }],
     service: { ports: ["http", "grpc"] },
