@@ -2,7 +2,7 @@
 // program reaches it. Stack-wide: placement, capacity and the cluster all read them.
 import { z } from "zod";
 import { NODE_ROLES } from "../components/kit";
-import { bytesQuantity, cpuQuantity, host, ipAddress, nodeName, port, says, taint } from "../components/kit/formats";
+import { bytesQuantity, cpuQuantity, host, ipAddress, nodeName, port, says, taint, unixUser } from "../components/kit/formats";
 
 const role = z.enum(NODE_ROLES, { error: (iss) => says(`unknown role ${JSON.stringify(iss.input)}`, `roles are ${NODE_ROLES.join(", ")}`) });
 
@@ -19,7 +19,7 @@ export const nodeSettings = z
     ssh: z
       .strictObject({
         host: host.optional().describe("default: the node's address"),
-        user: z.string().default("root").describe('default "root"; a sudo-capable user works too'),
+        user: unixUser.default("root").describe('default "root"; a sudo-capable user works too'),
         port: port.default(22).describe("default 22"),
       })
       .prefault({})

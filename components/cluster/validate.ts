@@ -189,8 +189,8 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
   nodesIn.forEach((node, i) => {
     const at = `nodes[${i}]`;
     const name = node?.name;
-    if (typeof name !== "string" || !DNS_LABEL_RE.test(name)) {
-      problems.push(`${at}.name: "${String(name)}" must be a lowercase RFC 1123 label (a-z, 0-9, '-', at most 63 characters)`);
+    if (typeof name !== "string" || !isDnsSubdomain(name)) {
+      problems.push(`${at}.name: "${String(name)}" must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-', '.')`);
     } else if (seenNames.has(name)) {
       problems.push(`${at}.name: duplicate node name "${name}" (also nodes[${seenNames.get(name)}])`);
     } else {
@@ -363,7 +363,7 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
 
   const uninstallRemovedNodes: readonly string[] = args.uninstallRemovedNodes ?? [];
   uninstallRemovedNodes.forEach((n, i) => {
-    if (typeof n !== "string" || !DNS_LABEL_RE.test(n)) {
+    if (typeof n !== "string" || !isDnsSubdomain(n)) {
       problems.push(`uninstallRemovedNodes[${i}]: "${String(n)}" is not a node name`);
     } else if (seenNames.has(n)) {
       problems.push(`uninstallRemovedNodes[${i}]: node "${n}" is still in nodes; remove it from nodes in the same change (its delete-time commands drain it, uninstall k3s and delete it)`);

@@ -210,3 +210,10 @@ export const isInterfaceName = (s: string): boolean => IFACE.test(s);
 export const interfaceName = z.string().refine(isInterfaceName, {
   error: (iss) => says(`${shown(iss.input)} is not a network interface name`, "use the interface's name, e.g. tailscale0"),
 });
+
+const UNIX_USER = /^[a-z_][a-z0-9_.-]{0,31}$/;
+/** A login name as useradd accepts it by default (SSH users). */
+export const isUnixUser = (s: string): boolean => UNIX_USER.test(s);
+export const unixUser = z.string().refine(isUnixUser, {
+  error: (iss) => says(`${shown(iss.input)} is not a login name`, "use the user's login, lower case, e.g. root or ubuntu"),
+});

@@ -83,6 +83,7 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["a cron schedule that is not one", (r) => (r.cluster.etcdSnapshots = { schedule: "every 6 hours" }), /homelab:cluster\.etcdSnapshots\.schedule: "every 6 hours" is not a five-field cron schedule/],
   ["a cron hour out of range", (r) => (r.cluster.etcdSnapshots = { schedule: "0 25 * * *" }), /homelab:cluster\.etcdSnapshots\.schedule: "0 25 \* \* \*" is not a five-field cron schedule/],
   ["an SSH host that is neither a name nor an address", (r) => (r.nodes[0].ssh = { host: "asuna lan" }), /homelab:nodes\[0\]\.ssh\.host: "asuna lan" is not a host name or IP address/],
+  ["an SSH user that is not a login name", (r) => (r.nodes[0].ssh = { user: "Pesu Admin" }), /homelab:nodes\[0\]\.ssh\.user: "Pesu Admin" is not a login name/],
   ["an SSH port out of range", (r) => (r.nodes[0].ssh = { port: 70000 }), /homelab:nodes\[0\]\.ssh\.port: must be at most 65535, got 70000/],
   ["a namespace that is not a DNS label", (r) => (r.namespace = "Home_Lab"), /homelab:namespace: "Home_Lab" is not a valid name/],
   ["a node name with capitals", (r) => (r.nodes[0].name = "Asuna"), /homelab:nodes\[0\]\.name: "Asuna" is not a valid node name/],
@@ -179,6 +180,28 @@ describe("bad configs are rejected, naming the field", () => {
     expect(() => validateRaw("t", { raw: homelab(), secretsPresent: [] }, { requireSecrets: true })).toThrow(/homelab:sshPrivateKey: is not set/);
     const ok = validateRaw("t", { raw: homelab(), secretsPresent: [] }, { requireSecrets: false });
     expect(ok.warnings.join("\n")).toMatch(/sshPrivateKey is not set/);
+  });
+});
+
+describe("a config the schema accepts never crashes a component", () => {
+  // Edge values each format allows; a component guard that is stricter than the schema would turn
+  // them into a program crash (exit 1) in the middle of a real pulumi up.
+  const edges: [string, (r: Raw) => void][] = [
+    ["a node name with dots", (r) => { r.nodes[1].name = "pesubuntu.lan"; }],
+    ["an SSH user with a dot and a host name", (r) => (r.nodes[0].ssh = { user: "pesu.admin", host: "asuna.tailnet.ts.net", port: 2222 })],
+    // Taints Traefik tolerates, so the two-replica ingress still fits.
+    ["prefixed taints of every effect", (r) => (r.nodes[1].taints = ["nvidia.com/gpu=true:PreferNoSchedule", "dedicated:PreferNoSchedule", "CriticalAddonsOnly=true:NoExecute", "node-role.kubernetes.io/control-plane:NoSchedule"])],
+    ["a cron schedule with lists, ranges and steps", (r) => (r.cluster.etcdSnapshots = { schedule: "*/15 0-23/2 1,15 * 1-5", retention: 1 })],
+    ["an interface name with a dot and a colon", (r) => (r.cluster.flannelIface = "eth0.10:1")],
+    ["a removed node with dots in its name", (r) => (r.cluster.uninstall = ["old.node"])],
+    ["IPv6 node addresses", (r) => { r.nodes[0].lanAddress = "fd00::185"; r.nodes[1].lanAddress = "fd00::129"; }],
+    ["numbers where quantities are strings", (r) => { r.nodes[0].cpu = 4; r.workloads.qdrant.resources = { cpu: 0.5, memory: "600Mi" }; }],
+  ];
+  it.each(edges)("%s: render accepts it (exit 0, no crash)", async (_name, mutate) => {
+    const raw = homelab();
+    mutate(raw);
+    const r = await renderRaw(raw);
+    expect({ code: r.code, stderr: r.code === 0 ? "" : r.stderr }).toEqual({ code: 0, stderr: "" });
   });
 });
 
