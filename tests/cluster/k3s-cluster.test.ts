@@ -143,6 +143,30 @@ describe("command graph", () => {
   });
 });
 
+describe("every remote step is bounded (issue 9, item 5)", () => {
+  const minutes = (d: string | undefined) => Number(/^(\d+)m$/.exec(d ?? "")?.[1] ?? NaN) * 60;
+  const bound = (cmd: string | undefined) => Number(/run_as_root timeout -k 30 (\d+) sh -c /.exec(cmd ?? "")?.[1] ?? NaN);
+
+  test("each create and delete script runs under timeout, and the resource's customTimeouts cover it", () => {
+    const args = prodArgs();
+    const agent = { name: "worker-1", role: "agent" as const, nodeIp: "10.1.0.1", ssh: { host: "10.1.0.1", privateKey: FAKE_KEY } };
+    const x = build({ ...args, nodes: [...args.nodes, agent], uninstallRemovedNodes: ["old-node"], installTimeoutSeconds: 1200 });
+    const commands = x.captured.filter((c) => c.type === COMMAND);
+    expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining(["join-token", "kubeconfig", "removal-requests", "worker-1-membership"]));
+    for (const c of commands) {
+      const create = bound(c.props.create);
+      expect([c.name, create]).toEqual([c.name, expect.any(Number)]);
+      expect(create).toBeGreaterThan(0);
+      expect(minutes(c.customTimeouts?.create)).toBeGreaterThan(create);
+      expect(minutes(c.customTimeouts?.update)).toBeGreaterThan(create);
+      if (c.props.delete !== undefined) expect(minutes(c.customTimeouts?.delete)).toBeGreaterThan(bound(c.props.delete));
+    }
+    // The step bound leaves room for the installer's own bound (installTimeoutSeconds) inside it.
+    expect(bound(x.byName["worker-1-install"].props.create)).toBeGreaterThan(1200);
+    expect(x.byName["worker-1-install"].props.create).toContain('INSTALL_TIMEOUT="${INSTALL_TIMEOUT:-1200}"');
+  });
+});
+
 describe("removing nodes with uninstall (uninstallRemovedNodes)", () => {
   test("a first-server command marks the removed nodes; nothing else changes", () => {
     const base = HOME;
