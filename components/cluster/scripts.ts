@@ -37,7 +37,6 @@ export function uninstallScriptName(role: K3sNodeRole): string {
 }
 
 export const CONTAINERD_CONFIG_FILE = "/var/lib/rancher/k3s/agent/etc/containerd/config.toml";
-export const KUBECONFIG_FILE = "/etc/rancher/k3s/k3s.yaml";
 export const STATE_DIR = "/var/lib/rancher/k3s-pulumi";
 const CONFIG_EOF = "K3S_CONFIG_EOF";
 

@@ -87,9 +87,9 @@ describe("admin ServiceAccount with a non-expiring token (first server)", () => 
 
   test("an API server that does not answer fails the step instead of hanging it", () => {
     node.setState("kubectl-hangs");
-    const r = node.run(adminAccessScript({ nodeName: "asuna" }), "", { KUBECTL_TIMEOUT: "1", TOKEN_WAIT: "0" });
+    const r = node.run(adminAccessScript({ nodeName: "asuna" }), "", { KUBECTL_TIMEOUT: "0.3", TOKEN_WAIT: "0" });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("k3s kubectl apply did not answer within 1s");
+    expect(r.stderr).toContain("k3s kubectl apply did not answer within 0.3s");
     expect(r.stderr).toContain("could not create the admin ServiceAccount");
   });
 

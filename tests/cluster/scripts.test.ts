@@ -222,10 +222,10 @@ describe("install script control flow (stub k3s/systemctl/curl)", () => {
 
   test("an installer that never returns (k3s never reports ready) fails at the install bound, naming what to check", () => {
     node.setState("installer-hangs");
-    const r = node.run(script(pesubuntu), stdin(pesubuntu), { INSTALL_TIMEOUT: "1" });
+    const r = node.run(script(pesubuntu), stdin(pesubuntu), { INSTALL_TIMEOUT: "0.3" });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("ERROR: the k3s installer (k3s did not report ready: see journalctl -u k3s-agent on this node");
-    expect(r.stderr).toContain("did not finish within 1s");
+    expect(r.stderr).toContain("did not finish within 0.3s");
     expect(node.read("/var/lib/rancher/k3s-pulumi/install.owner")).toBeUndefined();
   });
 
@@ -233,10 +233,10 @@ describe("install script control flow (stub k3s/systemctl/curl)", () => {
     node.run(script(asuna), stdin(asuna));
     node.setState("restart-hangs");
     const changed = resolveCluster({ ...homelabArgs(), disable: ["servicelb"] });
-    const r = node.run(script(changed.nodes[0], changed), stdin(asuna), { INSTALL_TIMEOUT: "1" });
+    const r = node.run(script(changed.nodes[0], changed), stdin(asuna), { INSTALL_TIMEOUT: "0.3" });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("ERROR: systemctl restart k3s (k3s did not report ready: see journalctl -u k3s on this node");
-    expect(r.stderr).toContain("did not finish within 1s");
+    expect(r.stderr).toContain("did not finish within 0.3s");
   });
 });
 
@@ -270,9 +270,9 @@ describe("wait-for-Ready, drain and node deletion (stub kubectl on the first ser
 
   test("an API server that does not answer cannot stall the wait: each kubectl call is bounded", () => {
     node.setState("node-pesubuntu", `True ${home.version}`).setState("kubectl-hangs");
-    const r = node.run(ready(), `${OWNER}\n`, { READY_TIMEOUT: "1", KUBECTL_TIMEOUT: "1" });
+    const r = node.run(ready(), `${OWNER}\n`, { READY_TIMEOUT: "0", KUBECTL_TIMEOUT: "0.3" });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`node pesubuntu did not become Ready at ${home.version} within 1s (last seen: not registered)`);
+    expect(r.stderr).toContain(`node pesubuntu did not become Ready at ${home.version} within 0s (last seen: not registered)`);
   });
 
   test("not registered yet: times out saying so", () => {
