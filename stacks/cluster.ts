@@ -1,8 +1,8 @@
 // Config → K3sCluster args: the nodes with their role labels (the keys the kit's placement selects
 // on), the Tailscale/LAN addresses, SSH access and the secrets; or an existing cluster's kubeconfig.
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_SECRETS_ENCRYPTION, defaultFlannelBackend } from "../components/cluster";
 import type { K3sClusterArgs } from "../components/cluster";
-import { DEFAULT_SECRETS_ENCRYPTION, defaultFlannelBackend } from "../components/cluster/network";
 import { roleLabel } from "../components/kit";
 import type { NodeRole } from "../components/kit";
 import type { StackConfig } from "./model";

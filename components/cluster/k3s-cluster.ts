@@ -86,8 +86,13 @@ function machineAccess(ssh: SshConnectionArgs, resolved: ResolvedSsh): MachineAc
  * runtime (a real preview leaves the output unknown and never runs these).
  */
 const NO_OUTPUT_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nno command output\n-----END CERTIFICATE-----\n").toString("base64");
-const NO_OUTPUT_TOKEN = "no-command-output";
-const NO_OUTPUT_JOIN_TOKEN = "no-command-output";
+const NO_OUTPUT = "no-command-output";
+
+/** The first server's secure join token and the command that reads it. */
+interface JoinToken {
+  readonly command: remote.Command;
+  readonly token: pulumi.Output<string>;
+}
 
 export class K3sCluster extends pulumi.ComponentResource {
   /** "managed" (nodes over SSH) or "existing" (kubeconfig given). */
@@ -176,16 +181,17 @@ export class K3sCluster extends pulumi.ComponentResource {
     const commands: Record<string, K3sNodeCommands> = {};
     const configs: Record<string, string> = {};
     const ready: remote.Command[] = [];
+    let join: JoinToken | undefined;
 
     for (const node of cluster.nodes) {
       const access = node.isFirstServer ? firstAccess : machineAccess(nodesArgs.nodes[node.argIndex].ssh, node.ssh);
       const configYaml = renderNodeConfig(node, cluster);
       configs[node.name] = configYaml;
       const previous = ready[ready.length - 1];
-      if (!node.isFirstServer && this.joinTokenCommand === undefined) this.readJoinToken(name, first.name, firstAccess, ready[0], bounds.joinToken);
+      if (!node.isFirstServer) join ??= this.readJoinToken(name, first.name, firstAccess, ready[0], bounds.joinToken);
       // The seed runs with the short token it was created with; every other node joins with the secure one.
-      const nodeToken = node.isFirstServer ? this.token : this.joinToken!;
-      const after = [...(previous ? [previous] : []), ...(node.isFirstServer ? [] : [this.joinTokenCommand!])];
+      const nodeToken = join && !node.isFirstServer ? join.token : this.token;
+      const after = [...(previous ? [previous] : []), ...(join && !node.isFirstServer ? [join.command] : [])];
 
       const membership = node.isFirstServer ? undefined : new remote.Command(`${name}-${node.name}-membership`, {
         connection: firstAccess.connection,
@@ -240,6 +246,9 @@ export class K3sCluster extends pulumi.ComponentResource {
       commands[node.name] = { install, ready: nodeReady, ...(membership ? { membership } : {}) };
     }
 
+    this.joinTokenCommand = join?.command;
+    this.joinToken = join?.token;
+
     if (cluster.uninstallRemovedNodes.length > 0) {
       // Registered (and run) during the update, before Pulumi deletes the removed nodes' commands.
       this.removalRequests = new remote.Command(`${name}-removal-requests`, {
@@ -256,7 +265,7 @@ export class K3sCluster extends pulumi.ComponentResource {
       create: asRemoteCommand(adminAccessScript({ nodeName: first.name }), "k3s-admin-access", bounds.adminAccess),
     }, { parent: this, dependsOn: ready, additionalSecretOutputs: ["stdout"], customTimeouts: commandTimeouts(bounds.adminAccess) });
     this.kubeconfig = pulumi.secret(this.kubeconfigCommand.stdout.apply((text) => {
-      const creds = text === undefined || text === null ? { caData: NO_OUTPUT_CA, token: NO_OUTPUT_TOKEN } : parseAdminCredentials(text);
+      const creds = text === undefined || text === null ? { caData: NO_OUTPUT_CA, token: NO_OUTPUT } : parseAdminCredentials(text);
       return serviceAccountKubeconfig({ server: apiServerUrl, name, ...creds });
     }));
 
@@ -271,14 +280,14 @@ export class K3sCluster extends pulumi.ComponentResource {
   }
 
   /** The command on the first server that reads its secure token, once it is Ready. */
-  private readJoinToken(name: string, firstServer: string, firstAccess: MachineAccess, firstReady: remote.Command, bound: number): void {
+  private readJoinToken(name: string, firstServer: string, firstAccess: MachineAccess, firstReady: remote.Command, bound: number): JoinToken {
     const command = new remote.Command(`${name}-join-token`, {
       connection: firstAccess.connection,
       create: asRemoteCommand(joinTokenScript({ nodeName: firstServer }), "k3s-join-token", bound),
     }, { parent: this, dependsOn: [firstReady], additionalSecretOutputs: ["stdout"], customTimeouts: commandTimeouts(bound) });
-    (this as { joinTokenCommand?: remote.Command }).joinTokenCommand = command;
-    (this as { joinToken?: pulumi.Output<string> }).joinToken = pulumi.secret(command.stdout.apply((text) =>
-      text === undefined || text === null ? NO_OUTPUT_JOIN_TOKEN : parseSecureToken(text)));
+    const token = pulumi.secret(command.stdout.apply((text) =>
+      text === undefined || text === null ? NO_OUTPUT : parseSecureToken(text)));
+    return { command, token };
   }
 
   /** stdin of a node's install command: owner id, then the secrets drop-in. Secret. */
