@@ -222,7 +222,7 @@ gpu_check
 }
 
 /**
- * `kubectl_`: k3s's kubectl, each call bounded. A call that hangs logs it and returns non-zero, so
+ * `kubectl_`: k3s's kubectl, each call bounded. A call that hangs logs it and returns 1, so
  * wait loops keep polling until their own deadline and single calls fail with their message.
  */
 export function kubectlFunction(): string {
@@ -230,7 +230,8 @@ export function kubectlFunction(): string {
 kubectl_() {
   krc=0
   timeout -k 5 "$KUBECTL_TIMEOUT" k3s kubectl "$@" || krc=$?
-  if [ "$krc" -eq 124 ] || [ "$krc" -eq 137 ]; then log "k3s kubectl $1 did not answer within \${KUBECTL_TIMEOUT}s"; fi
+  # Status 1, not timeout's 124: only the step-level timeout reports "gave up".
+  if [ "$krc" -eq 124 ] || [ "$krc" -eq 137 ]; then log "k3s kubectl $1 did not answer within \${KUBECTL_TIMEOUT}s"; return 1; fi
   return "$krc"
 }
 `;
