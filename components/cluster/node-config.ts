@@ -48,7 +48,8 @@ export function nodeConfig(node: ResolvedNode, cluster: ResolvedCluster): K3sNod
       c["server"] = httpsUrl(cluster.joinAddress);
     }
     c["tls-san"] = serverTlsSans(node, cluster);
-    if (cluster.flannelBackend) c["flannel-backend"] = cluster.flannelBackend;
+    // Always written, so the config.yaml on a server says which backend carries pod traffic.
+    c["flannel-backend"] = cluster.flannelBackend;
     if (cluster.disable.length > 0) c["disable"] = [...cluster.disable];
     if (cluster.secretsEncryption) c["secrets-encryption"] = true;
     const snap = cluster.snapshots;

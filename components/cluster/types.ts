@@ -8,6 +8,7 @@
  * existing kubeconfig) are `pulumi.Input`s and are always handled as Pulumi secrets.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { FlannelBackend } from "./network";
 
 /**
  * The k3s release installed when `version` is not given. Pinned (never a channel) so that a
@@ -140,9 +141,12 @@ export interface K3sNodesClusterArgs {
   /** k3s release (`INSTALL_K3S_VERSION`), e.g. `v1.35.8+k3s1`. Default {@link DEFAULT_K3S_VERSION}. */
   readonly version?: string;
   /**
-   * Cluster join token. Default: a 48-character `random.RandomPassword` (a secret). Pass one to
-   * adopt an existing cluster. Changing the token of a running cluster is not supported by this
-   * component (k3s needs `k3s token rotate`).
+   * The cluster's server token (the first server's `token`). Default: a 48-character
+   * `random.RandomPassword` (a secret). Pass one to adopt an existing cluster. Joining nodes never
+   * get this short form: once the first server is up, its secure token
+   * (`/var/lib/rancher/k3s/server/token`, `K10<CA hash>::server:<password>`) is read back and given
+   * to them, so each joining node checks the cluster CA before it sends credentials. Changing the
+   * token of a running cluster is not supported by this component (k3s needs `k3s token rotate`).
    */
   readonly token?: pulumi.Input<string>;
   /**
@@ -162,10 +166,13 @@ export interface K3sNodesClusterArgs {
    */
   readonly flannelIface?: string;
   /**
-   * Flannel backend (servers only; all servers must agree). Default: not set (k3s default vxlan,
-   * unencrypted). Use `wireguard-native` when nodes talk over an untrusted network.
+   * Flannel backend (k3s `flannel-backend`, written on every server). Default
+   * {@link defaultFlannelBackend} of the nodes' `nodeIp`s: `wireguard-native` (encrypted, needs the
+   * WireGuard kernel module and UDP 51820 between nodes) when two nodes talk over a public address,
+   * else `vxlan` (UDP 8472, unencrypted; fine on a LAN or inside Tailscale). Choose it when the
+   * cluster is created: switching the backend of a running cluster restarts every node.
    */
-  readonly flannelBackend?: "vxlan" | "host-gw" | "wireguard-native" | "none";
+  readonly flannelBackend?: FlannelBackend;
   /**
    * Host the kubeconfig (and so the `k8s.Provider`) uses to reach the API server. Default: the
    * first server's `ssh.host`. Always added to every server's `tls-san`.
@@ -189,8 +196,9 @@ export interface K3sNodesClusterArgs {
   /** Packaged components to disable on servers (k3s `disable`), e.g. `["servicelb"]`. Default `[]`. */
   readonly disable?: readonly string[];
   /**
-   * Encrypt Secrets at rest (k3s `secrets-encryption`). Default `false`. Turning it on for an
-   * existing cluster needs `k3s secrets-encrypt` steps; set it at creation time.
+   * Encrypt Secrets at rest in the datastore and its snapshots (k3s `secrets-encryption`). Default
+   * `true` ({@link DEFAULT_SECRETS_ENCRYPTION}). k3s does not support starting without encryption and
+   * enabling it later, so decide at creation time.
    */
   readonly secretsEncryption?: boolean;
   /** Seconds to wait for a node to report Ready at the wanted version. Default `600`. */
@@ -199,6 +207,12 @@ export interface K3sNodesClusterArgs {
   readonly drainTimeoutSeconds?: number;
   /** Seconds a GPU node may take to write its containerd config after a (re)start. Default `120`. */
   readonly gpuRuntimeWaitSeconds?: number;
+  /**
+   * Seconds the k3s installer (or a restart of k3s) may take on one node before its step fails.
+   * k3s's systemd unit has no start timeout, so without this bound a node that cannot start (e.g.
+   * cannot reach the join address) would hang `pulumi up` forever. Default `900`.
+   */
+  readonly installTimeoutSeconds?: number;
   /**
    * URL of the k3s install script. Default `"https://get.k3s.io"`. The installed k3s version is
    * pinned by `version` either way; set `installerSha256` to also pin the script itself.

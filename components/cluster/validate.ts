@@ -8,12 +8,14 @@
  */
 import { isIP } from "net";
 import { DEFAULT_K3S_VERSION, K3sConfigValue, K3sNodeRole, K3sNodesClusterArgs } from "./types";
+import { DEFAULT_SECRETS_ENCRYPTION, FLANNEL_BACKENDS, FlannelBackend, defaultFlannelBackend } from "./network";
 
 export const DEFAULT_SNAPSHOT_CRON = "0 */6 * * *";
 export const DEFAULT_SNAPSHOT_RETENTION = 28;
 export const DEFAULT_READY_TIMEOUT_SECONDS = 600;
 export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 300;
 export const DEFAULT_GPU_RUNTIME_WAIT_SECONDS = 120;
+export const DEFAULT_INSTALL_TIMEOUT_SECONDS = 900;
 export const DEFAULT_INSTALLER_URL = "https://get.k3s.io";
 export const K3S_API_PORT = 6443;
 
@@ -80,7 +82,7 @@ export interface ResolvedCluster {
   readonly embeddedEtcd: boolean;
   readonly snapshots?: ResolvedSnapshots;
   readonly flannelIface?: string;
-  readonly flannelBackend?: string;
+  readonly flannelBackend: FlannelBackend;
   readonly apiEndpoint: string;
   readonly joinAddress: string;
   readonly tlsSans: readonly string[];
@@ -89,6 +91,7 @@ export interface ResolvedCluster {
   readonly readyTimeoutSeconds: number;
   readonly drainTimeoutSeconds: number;
   readonly gpuRuntimeWaitSeconds: number;
+  readonly installTimeoutSeconds: number;
   readonly installerUrl: string;
   readonly installerSha256?: string;
   /** Removed nodes whose delete-time commands should uninstall k3s. */
@@ -338,9 +341,11 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
   if (args.flannelIface !== undefined && !IFACE_RE.test(args.flannelIface)) {
     problems.push(`flannelIface: "${args.flannelIface}" is not a network interface name`);
   }
-  const backends = ["vxlan", "host-gw", "wireguard-native", "none"];
-  if (args.flannelBackend !== undefined && !backends.includes(args.flannelBackend)) {
-    problems.push(`flannelBackend: "${String(args.flannelBackend)}" must be one of ${backends.join(", ")}`);
+  if (args.flannelBackend !== undefined && !(FLANNEL_BACKENDS as readonly string[]).includes(args.flannelBackend)) {
+    problems.push(`flannelBackend: "${String(args.flannelBackend)}" must be one of ${FLANNEL_BACKENDS.join(", ")}`);
+  }
+  if (args.secretsEncryption !== undefined && typeof args.secretsEncryption !== "boolean") {
+    problems.push(`secretsEncryption: ${String(args.secretsEncryption)} must be true or false`);
   }
 
   const first = servers[0];
@@ -373,9 +378,11 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
   const readyTimeoutSeconds = args.readyTimeoutSeconds ?? DEFAULT_READY_TIMEOUT_SECONDS;
   const drainTimeoutSeconds = args.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS;
   const gpuRuntimeWaitSeconds = args.gpuRuntimeWaitSeconds ?? DEFAULT_GPU_RUNTIME_WAIT_SECONDS;
+  const installTimeoutSeconds = args.installTimeoutSeconds ?? DEFAULT_INSTALL_TIMEOUT_SECONDS;
   if (!isPositiveInt(readyTimeoutSeconds)) problems.push(`readyTimeoutSeconds: ${String(readyTimeoutSeconds)} must be a positive integer`);
   if (!isPositiveInt(drainTimeoutSeconds)) problems.push(`drainTimeoutSeconds: ${String(drainTimeoutSeconds)} must be a positive integer`);
   if (!isPositiveInt(gpuRuntimeWaitSeconds)) problems.push(`gpuRuntimeWaitSeconds: ${String(gpuRuntimeWaitSeconds)} must be a positive integer`);
+  if (!isPositiveInt(installTimeoutSeconds)) problems.push(`installTimeoutSeconds: ${String(installTimeoutSeconds)} must be a positive integer`);
 
   const installerUrl = args.installerUrl ?? DEFAULT_INSTALLER_URL;
   if (!/^https:\/\/[A-Za-z0-9.:\/%+_~-]+$/.test(installerUrl)) {
@@ -393,15 +400,16 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
     embeddedEtcd,
     snapshots,
     flannelIface: args.flannelIface,
-    flannelBackend: args.flannelBackend,
+    flannelBackend: args.flannelBackend ?? defaultFlannelBackend(resolved.map((n) => n.nodeIp)),
     apiEndpoint,
     joinAddress,
     tlsSans: [...(args.tlsSans ?? [])],
     disable: [...(args.disable ?? [])],
-    secretsEncryption: args.secretsEncryption ?? false,
+    secretsEncryption: args.secretsEncryption ?? DEFAULT_SECRETS_ENCRYPTION,
     readyTimeoutSeconds,
     drainTimeoutSeconds,
     gpuRuntimeWaitSeconds,
+    installTimeoutSeconds,
     installerUrl,
     installerSha256: args.installerSha256,
     uninstallRemovedNodes: [...uninstallRemovedNodes],

@@ -38,7 +38,6 @@ export function prodArgs(): K3sNodesClusterArgs {
     labels: { ...ROLE.service, ...ROLE.compute },
   });
   return {
-    flannelBackend: "wireguard-native",
     tlsSans: ["k8s.example.org"],
     etcdSnapshots: {
       scheduleCron: "0 */4 * * *",

@@ -4,10 +4,15 @@
  * early validation and the existing-cluster mode.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import type { K3sNodesClusterArgs } from "../../components/cluster/types";
 import { FAKE_KEY, K3S_YAML, devArgs, homelabArgs, prodArgs } from "./fixtures";
 
 const MOCK_TOKEN = "mock-token-0123456789abcdef";
+/** What the first server's token file holds: the secure form of the same password. */
+const SECURE_TOKEN = `K10${"c0ffee00".repeat(8)}::server:${MOCK_TOKEN}`;
+const CA_B64 = Buffer.from("-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----\n").toString("base64");
+const SA_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.RkFLRS1TSUc";
 const registered: string[] = [];
 
 pulumi.runtime.setMocks({
@@ -15,7 +20,10 @@ pulumi.runtime.setMocks({
     registered.push(`${a.type}::${a.name}`);
     const state: Record<string, unknown> = { ...a.inputs };
     if (a.type === "random:index/randomPassword:RandomPassword") state.result = MOCK_TOKEN;
-    if (a.type === "command:remote:Command" && a.name.endsWith("-kubeconfig")) state.stdout = K3S_YAML;
+    if (a.type === "command:remote:Command" && a.name.endsWith("-kubeconfig")) {
+      state.stdout = `${CA_B64} ${Buffer.from(SA_TOKEN).toString("base64")}\n`;
+    }
+    if (a.type === "command:remote:Command" && a.name.endsWith("-join-token")) state.stdout = `${SECURE_TOKEN}\n`;
     return { id: `${a.name}_id`, state };
   },
   call: (a) => a.inputs,
@@ -34,6 +42,7 @@ interface Captured {
   readonly type: string;
   readonly props: Record<string, any>;
   readonly deps: readonly string[];
+  readonly customTimeouts?: pulumi.CustomTimeouts;
 }
 
 function value<T>(o: pulumi.Input<T>): Promise<T> {
@@ -56,6 +65,7 @@ function build(args: ConstructorParameters<typeof K3sCluster>[1], prefix = `c${c
     captured.push({
       name: name.slice(prefix.length + 1), type, props,
       deps: deps.map((d) => (names.get(d as pulumi.Resource) ?? "?").slice(prefix.length + 1)),
+      customTimeouts: opts.customTimeouts,
     });
     return undefined;
   };
@@ -79,14 +89,15 @@ function ancestors(byName: Record<string, Captured>, name: string): Set<string> 
 }
 
 describe("command graph", () => {
-  test("homelab: asuna install → ready → pesubuntu membership → install → ready → kubeconfig → provider", () => {
+  test("homelab: asuna install → ready → join token → pesubuntu membership → install → ready → kubeconfig → provider", () => {
     const { captured, byName } = HOME;
     expect(captured.map((c) => [c.name, c.type, c.deps])).toEqual([
       ["token", "random:index/randomPassword:RandomPassword", []],
       ["asuna-install", COMMAND, []],
       ["asuna-ready", COMMAND, ["asuna-install"]],
-      ["pesubuntu-membership", COMMAND, ["asuna-ready"]],
-      ["pesubuntu-install", COMMAND, ["asuna-ready", "pesubuntu-membership"]],
+      ["join-token", COMMAND, ["asuna-ready"]],
+      ["pesubuntu-membership", COMMAND, ["asuna-ready", "join-token"]],
+      ["pesubuntu-install", COMMAND, ["asuna-ready", "join-token", "pesubuntu-membership"]],
       ["pesubuntu-ready", COMMAND, ["pesubuntu-install"]],
       ["kubeconfig", COMMAND, ["asuna-ready", "pesubuntu-ready"]],
       ["provider", "pulumi:providers:kubernetes", []],
@@ -115,7 +126,7 @@ describe("command graph", () => {
     expect(byName.kubeconfig.deps).toEqual(order.map((n) => `${n}-ready`));
   });
 
-  test("dev: one node, no membership, the seed's ready has no drain", () => {
+  test("dev: one node, no membership, no join token, the seed's ready has no drain", () => {
     const { captured, byName } = build(devArgs());
     expect(captured.filter((c) => c.type === COMMAND).map((c) => c.name)).toEqual(["dev-install", "dev-ready", "kubeconfig"]);
     expect(byName["dev-ready"].props.delete).toBeUndefined();
@@ -129,6 +140,30 @@ describe("command graph", () => {
     expect(byName["pesubuntu-install"].props.delete).toContain("Uninstall k3s on agent node pesubuntu");
     expect(byName["asuna-install"].props.delete).toContain("Stop k3s on server node asuna");
     expect(byName["pesubuntu-membership"].props.delete).toContain("Delete node pesubuntu from the cluster");
+  });
+});
+
+describe("every remote step is bounded (issue 9, item 5)", () => {
+  const minutes = (d: string | undefined) => Number(/^(\d+)m$/.exec(d ?? "")?.[1] ?? NaN) * 60;
+  const bound = (cmd: string | undefined) => Number(/run_as_root timeout -k 30 (\d+) sh -c /.exec(cmd ?? "")?.[1] ?? NaN);
+
+  test("each create and delete script runs under timeout, and the resource's customTimeouts cover it", () => {
+    const args = prodArgs();
+    const agent = { name: "worker-1", role: "agent" as const, nodeIp: "10.1.0.1", ssh: { host: "10.1.0.1", privateKey: FAKE_KEY } };
+    const x = build({ ...args, nodes: [...args.nodes, agent], uninstallRemovedNodes: ["old-node"], installTimeoutSeconds: 1200 });
+    const commands = x.captured.filter((c) => c.type === COMMAND);
+    expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining(["join-token", "kubeconfig", "removal-requests", "worker-1-membership"]));
+    for (const c of commands) {
+      const create = bound(c.props.create);
+      expect([c.name, create]).toEqual([c.name, expect.any(Number)]);
+      expect(create).toBeGreaterThan(0);
+      expect(minutes(c.customTimeouts?.create)).toBeGreaterThan(create);
+      expect(minutes(c.customTimeouts?.update)).toBeGreaterThan(create);
+      if (c.props.delete !== undefined) expect(minutes(c.customTimeouts?.delete)).toBeGreaterThan(bound(c.props.delete));
+    }
+    // The step bound leaves room for the installer's own bound (installTimeoutSeconds) inside it.
+    expect(bound(x.byName["worker-1-install"].props.create)).toBeGreaterThan(1200);
+    expect(x.byName["worker-1-install"].props.create).toContain('INSTALL_TIMEOUT="${INSTALL_TIMEOUT:-1200}"');
   });
 });
 
@@ -170,8 +205,12 @@ describe("secrets stay secret", () => {
     }
     const stdin = await value<string>(byName["pesubuntu-install"].props.stdin);
     expect(stdin).toMatch(/^[0-9a-f]{24}\n/);
-    expect(stdin).toContain(`token: ${MOCK_TOKEN}`);
     expect(stdin).not.toContain("FAKE-KEY");
+    expect(await secret(cluster.joinToken)).toBe(true);
+    for (const c of captured.filter((x) => x.type === COMMAND)) {
+      const text = `${c.props.create}\n${c.props.delete}`;
+      expect(text).not.toContain(SECURE_TOKEN);
+    }
     expect(await value<string>(byName["asuna-ready"].props.stdin)).toMatch(/^[0-9a-f]{24}\n$/);
 
     expect(await secret(cluster.kubeconfig)).toBe(true);
@@ -202,17 +241,46 @@ describe("secrets stay secret", () => {
   });
 });
 
+describe("joins are secure (issue 9, item 1)", () => {
+  const installToken = async (x: ReturnType<typeof build>, node: string) =>
+    /\ntoken: (\S+)\n/.exec(await value<string>(x.byName[`${node}-install`].props.stdin))?.[1];
+
+  test("joining nodes get the first server's secure K10 token, read once it is Ready; the seed keeps its own", async () => {
+    const { byName } = HOME;
+    expect(byName["join-token"].props.create).toContain("Read the secure join token of the cluster from asuna");
+    expect((await value<{ host: string }>(byName["join-token"].props.connection)).host).toBe("100.81.76.55");
+    expect(await installToken(HOME, "pesubuntu")).toBe(SECURE_TOKEN);
+    expect(await installToken(HOME, "asuna")).toBe(MOCK_TOKEN);
+    expect(await secret(byName["pesubuntu-install"].props.stdin)).toBe(true);
+  });
+
+  test("HA: every joining server and agent joins with the secure token", async () => {
+    for (const node of ["ubuntu-8gb-ash-1", "ubuntu-8gb-ash-2"]) expect(await installToken(PROD, node)).toBe(SECURE_TOKEN);
+    expect(await installToken(PROD, "ubuntu-8gb-hil-1")).toBe(MOCK_TOKEN);
+  });
+});
+
 describe("kubeconfig and provider", () => {
-  test("kubeconfig read from the first server, pointed at the API endpoint, named after the cluster", async () => {
+  test("the provider authenticates with the admin ServiceAccount's token, not an expiring client certificate", async () => {
     const { cluster, byName, prefix } = HOME;
     expect(cluster.apiServerUrl).toBe("https://100.81.76.55:6443");
-    const kc = await value(cluster.kubeconfig);
-    expect(kc).toContain("server: https://100.81.76.55:6443");
-    expect(kc).toContain(`current-context: ${prefix}`);
-    expect(kc).toContain("client-key-data: RkFLRS1LRVk=");
-    expect(byName.kubeconfig.props.create).toContain("cat \"$KUBECONFIG_FILE\"");
+    const kc = parse(await value(cluster.kubeconfig));
+    expect(kc.clusters).toEqual([{ name: prefix, cluster: { server: "https://100.81.76.55:6443", "certificate-authority-data": CA_B64 } }]);
+    expect(kc.users).toEqual([{ name: prefix, user: { token: SA_TOKEN } }]);
+    expect(kc["current-context"]).toBe(prefix);
+    expect(byName.kubeconfig.props.create).toContain("kind: ServiceAccount");
+    expect(byName.kubeconfig.props.create).toContain("name: cluster-admin");
     expect((await value<{ host: string }>(byName.kubeconfig.props.connection)).host).toBe("100.81.76.55");
-    expect(await value(byName.provider.props.kubeconfig)).toBe(kc);
+    expect(await value(byName.provider.props.kubeconfig)).toBe(await value(cluster.kubeconfig));
+  });
+
+  test("the provider carries a clusterIdentifier that a k3s upgrade or a new API address does not change (item 4)", () => {
+    const id = PROD.byName.provider.props.clusterIdentifier;
+    expect(id).toBe(`k3s/${PROD.prefix}/ubuntu-8gb-hil-1`);
+    const prefix = `c${counter++}`;
+    const upgraded = build({ ...prodArgs(), version: "v1.36.4+k3s1", apiEndpoint: "k8s.example.org" }, prefix);
+    expect(upgraded.byName.provider.props.clusterIdentifier).toBe(`k3s/${prefix}/ubuntu-8gb-hil-1`);
+    expect(HOME.byName.provider.props.clusterIdentifier).toBe(`k3s/${HOME.prefix}/asuna`);
   });
 
   test("node configs and order are exposed for render/plan", () => {
@@ -236,12 +304,11 @@ describe("what changes when inputs change (Pulumi re-runs a command whose inputs
     expect(differing).toEqual(["pesubuntu-install", "pesubuntu-ready"]);
   });
 
-  test("a version change touches every install and ready (and re-reads the kubeconfig)", () => {
+  test("a version change touches every install and ready, not the kubeconfig nor the join token", () => {
     const base = commandInputs(PROD);
     const changed = commandInputs(build({ ...prodArgs(), version: "v1.36.4+k3s1" }));
     const differing = Object.keys(base).filter((k) => base[k] !== changed[k]).sort();
     expect(differing).toEqual([
-      "kubeconfig",
       "ubuntu-8gb-ash-1-install", "ubuntu-8gb-ash-1-ready",
       "ubuntu-8gb-ash-2-install", "ubuntu-8gb-ash-2-ready",
       "ubuntu-8gb-hil-1-install", "ubuntu-8gb-hil-1-ready",
@@ -265,13 +332,14 @@ describe("validation and existing-cluster mode", () => {
   });
 
   test("existing cluster: no SSH commands, just the provider; kubeconfig secret", async () => {
-    const { captured, cluster } = build({ kubeconfig: K3S_YAML, context: "default" });
+    const { captured, cluster, prefix } = build({ kubeconfig: K3S_YAML, context: "default" });
     expect(captured.map((c) => [c.name, c.type])).toEqual([["provider", "pulumi:providers:kubernetes"]]);
     expect(cluster.mode).toBe("existing");
     expect(await secret(cluster.kubeconfig)).toBe(true);
     expect(await value(cluster.kubeconfig)).toBe(K3S_YAML);
     expect(await secret(captured[0].props.kubeconfig)).toBe(true);
     expect(captured[0].props.context).toBe("default");
+    expect(captured[0].props.clusterIdentifier).toBe(`existing/${prefix}/default`);
     expect(cluster.nodeCommands).toEqual({});
     expect(() => build({ kubeconfig: K3S_YAML, nodes: homelabArgs().nodes } as never, "both")).toThrow(/not both/);
   });

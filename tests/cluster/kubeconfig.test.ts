@@ -1,21 +1,12 @@
 import { parse } from "yaml";
-import { rewriteKubeconfig } from "../../components/cluster/kubeconfig";
+import { clusterIdentifier, serviceAccountKubeconfig } from "../../components/cluster/kubeconfig";
 import { httpsUrl } from "../../components/cluster/node-config";
-import { K3S_YAML } from "./fixtures";
 
-
-describe("kubeconfig rewrite", () => {
-  test("points every cluster at the reachable server and keeps credentials", () => {
-    const out = parse(rewriteKubeconfig(K3S_YAML, { server: "https://100.81.76.55:6443" }));
-    expect(out.clusters[0].cluster).toEqual({ "certificate-authority-data": "RkFLRS1DQQ==", "server": "https://100.81.76.55:6443" });
-    expect(out.users[0].user["client-key-data"]).toBe("RkFLRS1LRVk=");
-    expect(out["current-context"]).toBe("default");
-  });
-
-  test("renames cluster, user and context consistently", () => {
-    const out = parse(rewriteKubeconfig(K3S_YAML, { server: "https://5.78.103.224:6443", name: "prod" }));
-    expect(out.clusters.map((c: { name: string }) => c.name)).toEqual(["prod"]);
-    expect(out.users.map((u: { name: string }) => u.name)).toEqual(["prod"]);
+describe("provider kubeconfig", () => {
+  test("one cluster, token user and context, all named after the cluster", () => {
+    const out = parse(serviceAccountKubeconfig({ server: "https://5.78.103.224:6443", name: "prod", caData: "Q0E=", token: "a.b.c" }));
+    expect(out.clusters).toEqual([{ name: "prod", cluster: { server: "https://5.78.103.224:6443", "certificate-authority-data": "Q0E=" } }]);
+    expect(out.users).toEqual([{ name: "prod", user: { token: "a.b.c" } }]);
     expect(out.contexts).toEqual([{ name: "prod", context: { cluster: "prod", user: "prod" } }]);
     expect(out["current-context"]).toBe("prod");
   });
@@ -25,10 +16,16 @@ describe("kubeconfig rewrite", () => {
     expect(httpsUrl("100.81.76.55")).toBe("https://100.81.76.55:6443");
   });
 
-  test("bad input fails with a clear message", () => {
-    expect(() => rewriteKubeconfig("", { server: "https://a:6443" })).toThrow(/expected a YAML mapping/);
-    expect(() => rewriteKubeconfig("kind: Config\n", { server: "https://a:6443" })).toThrow(/no clusters/);
-    expect(() => rewriteKubeconfig(K3S_YAML, { server: "http://a:6443" })).toThrow(/must be an https:\/\/ URL/);
-    expect(() => rewriteKubeconfig("a: [", { server: "https://a:6443" })).toThrow(/not valid YAML/);
+  test("a non-https server is refused", () => {
+    expect(() => serviceAccountKubeconfig({ server: "http://a:6443", name: "x", caData: "", token: "" })).toThrow(/must be an https:\/\/ URL/);
+  });
+});
+
+describe("clusterIdentifier", () => {
+  test("names the seed server (managed) or the context (existing), never a version", () => {
+    expect(clusterIdentifier("cluster", { seedServer: "asuna" })).toBe("k3s/cluster/asuna");
+    expect(clusterIdentifier("cluster", { seedServer: "ubuntu-8gb-hil-1" })).not.toBe(clusterIdentifier("cluster", { seedServer: "asuna" }));
+    expect(clusterIdentifier("cluster", { context: "k3d-dev" })).toBe("existing/cluster/k3d-dev");
+    expect(clusterIdentifier("cluster", {})).toBe("existing/cluster/current-context");
   });
 });

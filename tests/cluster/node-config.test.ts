@@ -19,6 +19,9 @@ describe("config.yaml per node", () => {
       "node-ip": "100.81.76.55",
       "flannel-iface": "tailscale0",
       "tls-san": ["100.81.76.55"],
+      // Tailscale addresses: traffic already rides WireGuard, no second layer.
+      "flannel-backend": "vxlan",
+      "secrets-encryption": true,
       "node-label": ["homelab.dev/role.service=true"],
     });
     expect(byName.pesubuntu).toEqual({
@@ -35,7 +38,9 @@ describe("config.yaml per node", () => {
     expect(cluster.nodes.map((n) => n.name)).toEqual(["ubuntu-8gb-hil-1", "ubuntu-8gb-ash-1", "ubuntu-8gb-ash-2"]);
     expect(cluster.embeddedEtcd).toBe(true);
     const common = {
+      // Not set in the args: public node addresses make the default encrypted.
       "flannel-backend": "wireguard-native",
+      "secrets-encryption": true,
       "etcd-snapshot-schedule-cron": "0 */4 * * *",
       "etcd-snapshot-retention": 42,
       "etcd-s3": true,
@@ -76,6 +81,8 @@ describe("config.yaml per node", () => {
       "node-name": "dev",
       "node-ip": "192.168.56.10",
       "tls-san": ["192.168.56.10"],
+      "flannel-backend": "vxlan",
+      "secrets-encryption": true,
       "node-label": ["homelab.dev/role.compute=true", "homelab.dev/role.service=true"],
     });
   });

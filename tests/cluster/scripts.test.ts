@@ -7,10 +7,11 @@ import { resolveCluster, ResolvedCluster, ResolvedNode } from "../../components/
 import { nodeDigest, renderNodeConfig, secretsConfigYaml, K3S_CONFIG_FILE, K3S_SECRETS_FILE } from "../../components/cluster/node-config";
 import {
   asRemoteCommand, CONTAINERD_CONFIG_FILE, deleteNodeScript, drainScript, gpuCheckScript, installScript,
-  KUBECONFIG_FILE, KUBELET_KUBECONFIG_FILE, membershipScript, readKubeconfigScript, removalRequestScript,
+  KUBELET_KUBECONFIG_FILE, membershipScript, removalRequestScript,
   removeFromMachineScript, shellQuote, uninstallScript, waitReadyScript,
 } from "../../components/cluster/scripts";
-import { devArgs, homelabArgs, K3S_YAML, prodArgs } from "./fixtures";
+import { adminAccessScript, joinTokenScript } from "../../components/cluster/access-scripts";
+import { devArgs, homelabArgs, prodArgs } from "./fixtures";
 import { StubNode } from "./stub-env";
 
 const OWNER = "owner-aaaa";
@@ -24,9 +25,10 @@ function allScripts(cluster: ResolvedCluster): Record<string, string> {
     out[`install-${n.name}`] = installScript({
       nodeName: n.name, role: n.role, version: cluster.version, configYaml, gpu: n.gpu,
       gpuWaitSeconds: cluster.gpuRuntimeWaitSeconds, installerUrl: cluster.installerUrl, installerSha256: cluster.installerSha256,
+      installTimeoutSeconds: cluster.installTimeoutSeconds,
     });
-    out[`remove-${n.name}`] = removeFromMachineScript({ nodeName: n.name, role: n.role, uninstall: false });
-    out[`uninstall-${n.name}`] = uninstallScript({ nodeName: n.name, role: n.role });
+    out[`remove-${n.name}`] = removeFromMachineScript({ nodeName: n.name, role: n.role, uninstall: false, uninstallTimeoutSeconds: 600 });
+    out[`uninstall-${n.name}`] = uninstallScript({ nodeName: n.name, role: n.role, uninstallTimeoutSeconds: 600 });
     out[`gpu-${n.name}`] = gpuCheckScript({ nodeName: n.name, role: n.role, gpuWaitSeconds: 5 });
     out[`ready-${n.name}`] = waitReadyScript({
       nodeName: n.name, version: cluster.version, digest: nodeDigest(n, cluster), labels: n.labels, taints: n.taints,
@@ -37,8 +39,9 @@ function allScripts(cluster: ResolvedCluster): Record<string, string> {
     out[`delete-node-${n.name}`] = deleteNodeScript({ nodeName: n.name });
   }
   out["removal-requests"] = removalRequestScript({ firstServer: cluster.firstServer.name, nodeNames: ["old-node", "older-node"] });
-  out.kubeconfig = readKubeconfigScript({ nodeName: cluster.firstServer.name, version: cluster.version });
-  out.remote = asRemoteCommand(out.kubeconfig, "k3s-kubeconfig");
+  out["join-token"] = joinTokenScript({ nodeName: cluster.firstServer.name });
+  out["admin-access"] = adminAccessScript({ nodeName: cluster.firstServer.name });
+  out.remote = asRemoteCommand(out["admin-access"], "k3s-admin-access", 300);
   return out;
 }
 
@@ -105,7 +108,7 @@ describe("install script control flow (stub k3s/systemctl/curl)", () => {
   const script = (n: ResolvedNode, c: ResolvedCluster = home, extra: Partial<Parameters<typeof installScript>[0]> = {}) =>
     installScript({
       nodeName: n.name, role: n.role, version: c.version, configYaml: renderNodeConfig(n, c), gpu: n.gpu,
-      gpuWaitSeconds: 5, installerUrl: c.installerUrl, ...extra,
+      gpuWaitSeconds: 5, installerUrl: c.installerUrl, installTimeoutSeconds: 900, ...extra,
     });
   const stdin = (n: ResolvedNode, owner = OWNER) => `${owner}\n${secretsConfigYaml(n, home, { token: TOKEN })}`;
   const NVIDIA_TOML = 'version = 3\n[plugins."io.containerd.cri.v1.runtime".containerd.runtimes."nvidia"]\n  runtime_type = "io.containerd.runc.v2"\n';
@@ -117,7 +120,7 @@ describe("install script control flow (stub k3s/systemctl/curl)", () => {
     const r = node.run(script(asuna), stdin(asuna));
     expect(r.stderr).toContain(`installing k3s ${version} as server (installed: none)`);
     expect(r.code).toBe(0);
-    expect(r.calls).toContain("curl -sfL https://get.k3s.io");
+    expect(r.calls).toContain("curl -sfL --connect-timeout 30 https://get.k3s.io");
     expect(r.calls).toContain(`installer INSTALL_K3S_VERSION=${version} INSTALL_K3S_EXEC=server INSTALL_K3S_FORCE_RESTART=true`);
     expect(node.read(K3S_CONFIG_FILE)).toBe(renderNodeConfig(asuna, home));
     expect(parse(node.read(K3S_SECRETS_FILE)!)).toEqual({ token: TOKEN });
@@ -216,6 +219,25 @@ describe("install script control flow (stub k3s/systemctl/curl)", () => {
     expect(r.stderr).toMatch(/the installer from https:\/\/get\.k3s\.io has sha256 [0-9a-f]{64}, expected 0{64}/);
     expect(r.calls.some((c) => c.startsWith("installer"))).toBe(false);
   });
+
+  test("an installer that never returns (k3s never reports ready) fails at the install bound, naming what to check", () => {
+    node.setState("installer-hangs");
+    const r = node.run(script(pesubuntu), stdin(pesubuntu), { INSTALL_TIMEOUT: "0.3" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("ERROR: the k3s installer (k3s did not report ready: see journalctl -u k3s-agent on this node");
+    expect(r.stderr).toContain("did not finish within 0.3s");
+    expect(node.read("/var/lib/rancher/k3s-pulumi/install.owner")).toBeUndefined();
+  });
+
+  test("a restart that never returns fails at the install bound", () => {
+    node.run(script(asuna), stdin(asuna));
+    node.setState("restart-hangs");
+    const changed = resolveCluster({ ...homelabArgs(), disable: ["servicelb"] });
+    const r = node.run(script(changed.nodes[0], changed), stdin(asuna), { INSTALL_TIMEOUT: "0.3" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("ERROR: systemctl restart k3s (k3s did not report ready: see journalctl -u k3s on this node");
+    expect(r.stderr).toContain("did not finish within 0.3s");
+  });
 });
 
 describe("wait-for-Ready, drain and node deletion (stub kubectl on the first server)", () => {
@@ -244,6 +266,13 @@ describe("wait-for-Ready, drain and node deletion (stub kubectl on the first ser
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`node pesubuntu did not become Ready at ${home.version} within 0s (last seen: True v1.34.9+k3s1)`);
     expect(r.calls.some((c) => c.startsWith("kubectl label"))).toBe(false);
+  });
+
+  test("an API server that does not answer cannot stall the wait: each kubectl call is bounded", () => {
+    node.setState("node-pesubuntu", `True ${home.version}`).setState("kubectl-hangs");
+    const r = node.run(ready(), `${OWNER}\n`, { READY_TIMEOUT: "0", KUBECTL_TIMEOUT: "0.3" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`node pesubuntu did not become Ready at ${home.version} within 0s (last seen: not registered)`);
   });
 
   test("not registered yet: times out saying so", () => {
@@ -302,7 +331,7 @@ describe("removal on the machine itself", () => {
   test("default: stop and disable k3s, stop containers, keep it installed", () => {
     claimInstall(OWNER);
     node.installed("v1.35.8+k3s1", "k3s-agent");
-    const r = node.run(removeFromMachineScript({ nodeName: "pesubuntu", role: "agent", uninstall: false }), `${OWNER}\nrest-is-ignored\n`);
+    const r = node.run(removeFromMachineScript({ nodeName: "pesubuntu", role: "agent", uninstall: false, uninstallTimeoutSeconds: 600 }), `${OWNER}\nrest-is-ignored\n`);
     expect(r.code).toBe(0);
     expect(r.calls).toEqual(["systemctl disable --now k3s-agent", "k3s-killall.sh "]);
     expect(node.hasState("active-k3s-agent")).toBe(false);
@@ -311,17 +340,17 @@ describe("removal on the machine itself", () => {
 
   test("unit already gone: still succeeds", () => {
     node.setState("unit-missing");
-    const r = node.run(removeFromMachineScript({ nodeName: "dev", role: "server", uninstall: false }), `${OWNER}\n`);
+    const r = node.run(removeFromMachineScript({ nodeName: "dev", role: "server", uninstall: false, uninstallTimeoutSeconds: 600 }), `${OWNER}\n`);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("could not disable k3s (not installed?); continuing");
+    expect(r.stderr).toContain("could not disable k3s (not installed? or no answer within 60s); continuing");
   });
 
   test("explicit uninstall runs k3s's uninstall script for the role", () => {
     claimInstall(OWNER);
-    const r = node.run(uninstallScript({ nodeName: "pesubuntu", role: "agent" }), `${OWNER}\n`);
+    const r = node.run(uninstallScript({ nodeName: "pesubuntu", role: "agent", uninstallTimeoutSeconds: 600 }), `${OWNER}\n`);
     expect(r.code).toBe(0);
     expect(r.calls).toEqual(["k3s-agent-uninstall.sh "]);
-    const s = node.run(uninstallScript({ nodeName: "asuna", role: "server" }), `${OWNER}\n`);
+    const s = node.run(uninstallScript({ nodeName: "asuna", role: "server", uninstallTimeoutSeconds: 600 }), `${OWNER}\n`);
     expect(s.calls).toEqual(["k3s-uninstall.sh "]);
   });
 
@@ -330,7 +359,7 @@ describe("removal on the machine itself", () => {
     node.writeFile(KUBELET_KUBECONFIG_FILE, "fake kubelet kubeconfig\n", 0o600);
     node.setState("node-pesubuntu", "True v1.35.8+k3s1");
     node.setState("annotations-pesubuntu", '{"flannel.alpha.coreos.com/backend-type":"vxlan","k3s-pulumi/on-remove":"uninstall"}');
-    const r = node.run(removeFromMachineScript({ nodeName: "pesubuntu", role: "agent", uninstall: false }), `${OWNER}\n`);
+    const r = node.run(removeFromMachineScript({ nodeName: "pesubuntu", role: "agent", uninstall: false, uninstallTimeoutSeconds: 600 }), `${OWNER}\n`);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("the cluster asked to uninstall k3s from this removed node");
     expect(r.calls).toContain(`kubectl --kubeconfig ${node.path(KUBELET_KUBECONFIG_FILE)} get node pesubuntu -o jsonpath={.metadata.annotations}`);
@@ -342,7 +371,7 @@ describe("removal on the machine itself", () => {
     node.writeFile(KUBELET_KUBECONFIG_FILE, "fake kubelet kubeconfig\n", 0o600);
     node.setState("node-pesubuntu", "True v1.35.8+k3s1");
     node.setState("annotations-pesubuntu", '{"k3s-pulumi/on-remove":"stop"}');
-    const r = node.run(removeFromMachineScript({ nodeName: "pesubuntu", role: "agent", uninstall: false }), `${OWNER}\n`);
+    const r = node.run(removeFromMachineScript({ nodeName: "pesubuntu", role: "agent", uninstall: false, uninstallTimeoutSeconds: 600 }), `${OWNER}\n`);
     expect(r.code).toBe(0);
     expect(r.calls).toContain("systemctl disable --now k3s-agent");
     expect(r.calls.some((c) => c.includes("uninstall.sh"))).toBe(false);
@@ -351,7 +380,7 @@ describe("removal on the machine itself", () => {
   test("replaced command (a newer owner claimed the machine): leaves k3s alone", () => {
     claimInstall(OTHER_OWNER);
     for (const uninstall of [false, true]) {
-      const r = node.run(removeFromMachineScript({ nodeName: "pesubuntu", role: "agent", uninstall }), `${OWNER}\n`);
+      const r = node.run(removeFromMachineScript({ nodeName: "pesubuntu", role: "agent", uninstall, uninstallTimeoutSeconds: 600 }), `${OWNER}\n`);
       expect(r.code).toBe(0);
       expect(r.calls).toEqual([]);
       expect(r.stderr).toContain("another Pulumi resource now manages k3s on this machine");
@@ -375,26 +404,28 @@ describe("removal requests on the first server", () => {
   });
 });
 
-describe("remote command wrapper and kubeconfig read", () => {
+describe("remote command wrapper", () => {
   let node: StubNode;
   beforeEach(() => { node = new StubNode(); });
   afterEach(() => node.cleanup());
 
   test("runs the script through sh with stdin passed through (as root here)", () => {
-    const cmd = asRemoteCommand(membershipScript({ nodeName: "pesubuntu" }), "k3s-membership-pesubuntu");
+    const cmd = asRemoteCommand(membershipScript({ nodeName: "pesubuntu" }), "k3s-membership-pesubuntu", 60);
     const r = node.runCommandString(cmd, `${OWNER}\n`);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("[k3s pesubuntu] membership recorded");
     expect(node.read("/var/lib/rancher/k3s-pulumi/member-pesubuntu.owner")).toBe(`${OWNER}\n`);
   });
 
-  test("prints k3s.yaml, or fails clearly when k3s is not a server here", () => {
-    const script = readKubeconfigScript({ nodeName: "asuna", version: "v1.35.8+k3s1" });
-    expect(node.run(script).stderr).toContain("/etc/rancher/k3s/k3s.yaml does not exist");
-    node.writeFile(KUBECONFIG_FILE, K3S_YAML, 0o600);
-    const r = node.runCommandString(asRemoteCommand(script, "k3s-kubeconfig"));
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe(K3S_YAML);
+  test("a step that hangs is cut off at its bound, naming the step; failures keep their status", () => {
+    const hung = node.runCommandString(asRemoteCommand("#!/bin/sh\necho started >&2\nsleep 30\n", "k3s-install-asuna", 1));
+    expect(hung.code).toBe(124);
+    expect(hung.stderr).toContain("started");
+    expect(hung.stderr).toContain("[k3s-install-asuna] ERROR: gave up after 1s");
+    const failed = node.runCommandString(asRemoteCommand("#!/bin/sh\nexit 3\n", "k3s-x", 5));
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).not.toContain("gave up");
+    expect(() => asRemoteCommand("true", "k3s-x", 0)).toThrow(/positive number of seconds/);
   });
 });
 

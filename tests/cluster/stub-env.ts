@@ -24,6 +24,9 @@ echo "systemctl $*" >> "$STUB_LOG"
 cmd=$1
 for svc in "$@"; do :; done
 case "$cmd" in
+  restart) [ -f "$STUB_STATE/restart-hangs" ] && sleep 30 ;;
+esac
+case "$cmd" in
   is-active) [ -f "$STUB_STATE/active-$svc" ] ;;
   restart|start) touch "$STUB_STATE/active-$svc" ;;
   enable) case " $* " in *" --now "*) touch "$STUB_STATE/active-$svc" ;; esac ;;
@@ -31,10 +34,18 @@ case "$cmd" in
            case " $* " in *" --now "*) rm -f "$STUB_STATE/active-$svc" ;; esac ;;
 esac
 `,
-  // State: node-<name> holds "<Ready status> <kubelet version>", annotations-<name> a JSON map.
+  // State: node-<name> holds "<Ready status> <kubelet version>", annotations-<name> a JSON map,
+  // secret-<name> what a jsonpath get of that Secret prints; applied.yaml collects `apply -f -` input.
   kubectl: `#!/bin/sh
 echo "kubectl $*" >> "$STUB_LOG"
+[ -f "$STUB_STATE/kubectl-hangs" ] && sleep 30
 if [ "$1" = --kubeconfig ]; then shift 2; fi
+if [ "$1" = apply ]; then cat >> "$STUB_STATE/applied.yaml"; exit 0; fi
+if [ "$1" = get ] && [ "$2" = secret ]; then
+  [ -f "$STUB_STATE/secret-$3" ] || { echo "Error from server (NotFound): secrets \\"$3\\" not found" >&2; exit 1; }
+  printf '%s' "$(cat "$STUB_STATE/secret-$3")"
+  exit 0
+fi
 if [ "$1" = get ] && [ "$2" = node ]; then
   [ -f "$STUB_STATE/node-$3" ] || { echo "Error from server (NotFound): nodes \\"$3\\" not found" >&2; exit 1; }
   case "$*" in
@@ -53,6 +64,7 @@ echo "curl $*" >> "$STUB_LOG"
 [ -f "$STUB_STATE/curl-fails" ] && exit 22
 cat <<'EOF'
 #!/bin/sh
+[ -f "$STUB_STATE/installer-hangs" ] && sleep 30
 echo "installer INSTALL_K3S_VERSION=$INSTALL_K3S_VERSION INSTALL_K3S_EXEC=$INSTALL_K3S_EXEC INSTALL_K3S_FORCE_RESTART=$INSTALL_K3S_FORCE_RESTART" >> "$STUB_LOG"
 printf '%s\\n' "$INSTALL_K3S_VERSION" > "$STUB_STATE/k3s-version"
 svc=k3s

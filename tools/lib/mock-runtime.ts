@@ -21,15 +21,13 @@ export interface ProgramRun {
   readonly error?: unknown;
 }
 
-const MOCK_KUBECONFIG = [
-  "apiVersion: v1",
-  "kind: Config",
-  "clusters: [{name: default, cluster: {server: 'https://127.0.0.1:6443', certificate-authority-data: bW9jaw==}}]",
-  "users: [{name: default, user: {client-certificate-data: bW9jaw==, client-key-data: bW9jaw==}}]",
-  "contexts: [{name: default, context: {cluster: default, user: default}}]",
-  "current-context: default",
-  "",
-].join("\n");
+/** What the first server prints for the admin ServiceAccount: `<ca.crt base64> <token base64>`. */
+const MOCK_ADMIN_CREDENTIALS = [
+  Buffer.from("-----BEGIN CERTIFICATE-----\nmock\n-----END CERTIFICATE-----\n").toString("base64"),
+  Buffer.from("mock.service-account.token").toString("base64"),
+].join(" ");
+/** The first server's secure join token (K10<CA hash>::server:<password>). */
+const MOCK_JOIN_TOKEN = `K10${"0".repeat(64)}::server:mock`;
 
 /** The SDK's marker for a secret value in serialized inputs. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -62,8 +60,10 @@ function mockState(args: pulumi.runtime.MockResourceArgs, previousOutputs: Recor
     case "random:index/randomBytes:RandomBytes":
       return { ...args.inputs, base64: Buffer.from(`mock-${args.name}`).toString("base64"), hex: Buffer.from(`mock-${args.name}`).toString("hex") };
     case "command:remote:Command":
-      // The one command whose output the program reads: the cluster's kubeconfig (a stand-in here).
-      return args.name.endsWith("-kubeconfig") ? { ...args.inputs, stdout: MOCK_KUBECONFIG } : args.inputs;
+      // The commands whose output the program reads: the admin credentials and the join token.
+      if (args.name.endsWith("-kubeconfig")) return { ...args.inputs, stdout: MOCK_ADMIN_CREDENTIALS };
+      if (args.name.endsWith("-join-token")) return { ...args.inputs, stdout: MOCK_JOIN_TOKEN };
+      return args.inputs;
     default:
       return args.inputs;
   }
