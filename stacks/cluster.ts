@@ -1,7 +1,6 @@
 // Config → K3sCluster args: the nodes with their role labels (the keys the kit's placement selects
 // on), the Tailscale/LAN addresses, SSH access and the secrets; or an existing cluster's kubeconfig.
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_SECRETS_ENCRYPTION, defaultFlannelBackend } from "../components/cluster";
 import type { K3sClusterArgs } from "../components/cluster";
 import { roleLabel } from "../components/kit";
 import type { NodeRole } from "../components/kit";
@@ -20,9 +19,8 @@ export function clusterArgs(cfg: StackConfig, secrets: Readonly<Record<string, p
   return {
     version: cfg.cluster.version,
     flannelIface: cfg.cluster.flannelIface,
-    // The component's own defaults, passed explicitly until the stack schema has keys for them.
-    flannelBackend: defaultFlannelBackend(cfg.nodes.map((n) => n.address)),
-    secretsEncryption: DEFAULT_SECRETS_ENCRYPTION,
+    flannelBackend: cfg.cluster.flannelBackend,
+    secretsEncryption: cfg.cluster.secretsEncryption,
     embeddedEtcd: servers > 1,
     etcdSnapshots: servers > 1 ? { scheduleCron: cfg.cluster.etcdSnapshots.schedule, retention: cfg.cluster.etcdSnapshots.retention } : undefined,
     uninstallRemovedNodes: cfg.cluster.uninstall,

@@ -2,6 +2,7 @@
 // defaults that depend on other sections (a workload's node, replica counts, trusted proxies) are
 // filled in here, after parsing.
 import { z } from "zod";
+import { resolveClusterSettings } from "../components/cluster/settings";
 import { resolvePostgres } from "../components/data/postgres/settings";
 import { resolveQdrant } from "../components/data/qdrant/settings";
 import { resolveIngress, traefikNodes } from "../components/ingress/settings";
@@ -24,6 +25,7 @@ export function resolveStack(stack: string, s: StackSettings, secretsPresent: re
     stack,
     ...s,
     nodes,
+    cluster: resolveClusterSettings(s.cluster, nodes.map((n) => n.address)),
     workloads: { qdrant: resolveQdrant(s.workloads.qdrant, view), postgres: resolvePostgres(s.workloads.postgres, view) },
     ingress: resolveIngress(s.ingress, {
       domain: s.domain,

@@ -3,6 +3,7 @@
 import { PodFootprint, checkWorkloadSpec, footprint, formatBytes, formatMillicores, parseBytes, parseMillicores } from "../components/kit";
 import type { WorkloadSpec } from "../components/kit";
 import { Problems } from "../components/kit/problems";
+import { isPrivateNodeAddress } from "../components/cluster/network";
 import { key, setSecretCommand } from "./schema";
 import { traefikPodGroup, validateIngress } from "./ingress";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
@@ -33,6 +34,10 @@ function checkCluster(cfg: StackConfig, opts: ValidateOptions, problems: Problem
     else warnings.push(`${key(secret)} is not set: pulumi up will need it (${how})`);
   }
   if (c.mode !== "k3s") return;
+  const publicNodes = cfg.nodes.filter((n) => !isPrivateNodeAddress(n.address)).map((n) => n.name);
+  if (c.flannelBackend !== "wireguard-native" && c.flannelBackend !== "none" && publicNodes.length > 0 && cfg.nodes.length > 1) {
+    warnings.push(`${key("cluster")}.flannelBackend is ${c.flannelBackend} while ${publicNodes.join(", ")} use public addresses: pod traffic between nodes would cross the internet unencrypted; use wireguard-native (the default)`);
+  }
   const servers = cfg.nodes.filter((n) => n.k3s === "server");
   if (cfg.nodes.length > 0 && servers.length === 0) {
     problems.add(key("nodes"), "no node has k3s: server", "set k3s: server on one node (or three for HA)");

@@ -1,6 +1,7 @@
 // `homelab:cluster`: how the program gets its Kubernetes cluster — settings, defaults and docs.
 import { z } from "zod";
 import { cron, interfaceName, intBetween, k3sVersion, nodeName } from "../kit/formats";
+import { DEFAULT_SECRETS_ENCRYPTION, FLANNEL_BACKENDS, defaultFlannelBackend } from "./network";
 import { DEFAULT_K3S_VERSION } from "./types";
 
 export const clusterSettings = z
@@ -10,6 +11,14 @@ export const clusterSettings = z
     flannelIface: interfaceName
       .optional()
       .describe("network interface flannel uses, e.g. tailscale0 when node addresses are Tailscale ones"),
+    flannelBackend: z
+      .enum(FLANNEL_BACKENDS)
+      .optional()
+      .describe("how pod traffic travels between nodes (default wireguard-native when any node's address is public, else vxlan: tailnet and LAN traffic needs no second encryption)"),
+    secretsEncryption: z
+      .boolean()
+      .default(DEFAULT_SECRETS_ENCRYPTION)
+      .describe("encrypt Secrets at rest in the datastore and its snapshots (default true; k3s cannot turn it on later without a rotation)"),
     etcdSnapshots: z
       .strictObject({
         schedule: cron.default("0 */6 * * *").describe("cron schedule of embedded-etcd snapshots (default every 6 hours)"),
@@ -22,4 +31,9 @@ export const clusterSettings = z
   .prefault({})
   .describe("the Kubernetes cluster: k3s installed by the program, or an existing one");
 
-export type ClusterSettings = z.output<typeof clusterSettings>;
+/** The cluster settings with the defaults that depend on the nodes. */
+export type ClusterSettings = ReturnType<typeof resolveClusterSettings>;
+
+export function resolveClusterSettings(s: z.output<typeof clusterSettings>, nodeAddresses: readonly string[]) {
+  return { ...s, flannelBackend: s.flannelBackend ?? defaultFlannelBackend(nodeAddresses) };
+}

@@ -93,6 +93,7 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["an IPv6 trusted proxy prefix too long", (r) => (r.ingress.traefik.trustedProxies = ["fd7a:115c:a1e0::/129"]), /homelab:ingress\.traefik\.trustedProxies\[0\]: "fd7a:115c:a1e0::\/129": an IPv6 prefix is at most \/128/],
   ["a migrateFrom that is not a node name", (r) => (r.workloads.qdrant.migrateFrom = "old node"), /homelab:workloads\.qdrant\.migrateFrom: "old node" is not a valid node name/],
   ["a stateful service pinned to a node without its role", (r) => (r.workloads.qdrant.node = "pesubuntu"), /homelab:workloads\.qdrant\.node: qdrant runs on a node with role "service", and pesubuntu does not have it\n\s+fix: pin it to asuna, or add "service" to the roles of pesubuntu/],
+  ["an unknown flannel backend", (r) => (r.cluster.flannelBackend = "wireguard"), /homelab:cluster\.flannelBackend: must be one of vxlan, wireguard-native, host-gw, none, got "wireguard"/],
   ["an unknown key inside a node", (r) => (r.nodes[0].adress = "100.81.76.55"), /homelab:nodes\[0\]\.adress: unknown setting "adress"\n\s+fix: did you mean "address"\?/],
 ];
 
@@ -139,6 +140,18 @@ describe("bad configs are rejected, naming the field", () => {
     process.env.HOMELAB_QUIET_WARNINGS = "1";
     expect(load([])).toMatch(/homelab:sshPrivateKey: is a secret written in clear/);
     expect(load(["homelab:sshPrivateKey"])).toBe("");
+  });
+
+  it("cluster.flannelBackend: defaults from the node addresses, can be set, and VXLAN over public addresses is warned about", () => {
+    const ok = (raw: Raw) => validateRaw("t", { raw, secretsPresent: [] }, { requireSecrets: false });
+    expect(ok(homelab()).config.cluster).toMatchObject({ flannelBackend: "vxlan", secretsEncryption: true });
+    const prod = JSON.parse(JSON.stringify(splitConfig(readStackFile("prod").config).raw));
+    expect(ok(prod).config.cluster.flannelBackend).toBe("wireguard-native");
+    prod.cluster.flannelBackend = "vxlan";
+    prod.cluster.secretsEncryption = false;
+    const v = ok(prod);
+    expect(v.config.cluster).toMatchObject({ flannelBackend: "vxlan", secretsEncryption: false });
+    expect(v.warnings.join("\n")).toMatch(/homelab:cluster\.flannelBackend is vxlan while ubuntu-8gb-hil-1, ubuntu-8gb-ash-1, ubuntu-8gb-ash-2 use public addresses/);
   });
 
   it("reports every problem at once", () => {
