@@ -12,7 +12,9 @@ PORT=25433
 work=$(mktemp -d /tmp/app-db.XXXXXX)
 chown postgres: "$work"
 chmod 700 "$work"
-as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+# In the server's own directory: the caller's working directory (a checkout under a mode-700 home)
+# may be one the postgres user cannot enter.
+as_pg() { (cd "$work" && setpriv --reuid=postgres --regid=postgres --init-groups "$@"); }
 cleanup() {
   as_pg "$BIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$work"
