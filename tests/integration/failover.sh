@@ -6,7 +6,9 @@
 # Members get distinct loopback addresses (127.N.M.11-13, like pod IPs), so the sidecars' POD_IP and the
 # recorder tell them apart, and a writer connects to whatever address the slice lists.
 #
-# Checks: exactly one sidecar claims the slice; after the sync standby is up and replication is proven,
+# Checks: exactly one sidecar claims the slice; the REST API refuses unsafe requests without the
+# generated credentials while GET stays open; the replication user connects over the local socket;
+# after the sync standby is up and replication is proven,
 # kill -9 of the leader's Patroni, postmaster and every backend in one kill; seconds from the kill until
 # the slice lists the new leader; every acknowledged insert is on the new primary; the killed member's
 # sidecar never claims again. Prints "RESULT ..." and exits 0 when every check holds.
@@ -150,6 +152,16 @@ cluster_settled() {
 
 SUPERUSER_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 REPLICATION_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+RESTAPI_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+
+# api_post IP PATH [PASSWORD]: HTTP status of a POST to Patroni's REST API, with basic auth as the
+# component's REST API user when a password is given (through curl's config on stdin, not argv).
+api_post() {
+  local auth=''
+  [[ $# -ge 3 ]] && auth="user = \"patroni:$3\""
+  printf '%s\n' "$auth" | curl --silent --output /dev/null --write-out '%{http_code}' --connect-timeout 1 --max-time 5 \
+    -K - -X POST "http://$1:$API_PORT$2" 2>/dev/null || true
+}
 
 say "members ${IPS[*]} (postgres :$PG_PORT, patroni :$API_PORT), etcd $ETCD_IP:$ETCD_CLIENT_PORT, work dir $WORK"
 T0=$(now)
@@ -166,7 +178,7 @@ OUT_DIR=$WORK MEMBER_IPS=$(
   IFS=,
   echo "${IPS[*]}"
 ) ETCD_HOST=$ETCD_IP:$ETCD_CLIENT_PORT PG_PORT=$PG_PORT API_PORT=$API_PORT SCOPE=it$RUN \
-  SUPERUSER_PASSWORD=$SUPERUSER_PASSWORD REPLICATION_PASSWORD=$REPLICATION_PASSWORD \
+  SUPERUSER_PASSWORD=$SUPERUSER_PASSWORD REPLICATION_PASSWORD=$REPLICATION_PASSWORD RESTAPI_PASSWORD=$RESTAPI_PASSWORD \
   timeout 60 "$ROOT/node_modules/.bin/tsx" "$ROOT/tests/integration/patroni-members.ts" || fail "generating the Patroni configuration failed"
 # shellcheck source=/dev/null
 . "$WORK/timing.env"
@@ -212,6 +224,24 @@ row_on_replicas() {
 }
 wait_until 30 "the ready row on both replicas" row_on_replicas
 say "sync standby up and replication proven after $(elapsed "$T0" "$(now)")s"
+
+# (REST API) patroniConfig's credentials: GET stays open (the probes and the sidecars above have been
+# using /primary, /replica without any), every unsafe endpoint refuses a caller without them.
+for creds in none wrong; do
+  if [[ $creds == none ]]; then code=$(api_post "$LEADER" /reload); else code=$(api_post "$LEADER" /reload "not-$RESTAPI_PASSWORD"); fi
+  [[ $code == 401 ]] || fail "POST /reload with $creds credentials answered $code, not 401: the REST API is open"
+done
+code=$(api_post "$LEADER" /reload "$RESTAPI_PASSWORD")
+[[ $code == 202 ]] || fail "POST /reload with the generated credentials answered $code, not 202"
+say "REST API: GET open, POST refused without the credentials (401), accepted with them ($code)"
+
+# (pg_hba) Patroni's replication connection to its own server over the local socket, as Spilo makes
+# it (use_unix_socket_repl): patroniConfig's pg_hba must let the replication user in there.
+LEADER_SOCK=$WORK/m$(member_of "$LEADER")/sock
+ident=$(PGPASSWORD=$REPLICATION_PASSWORD PGCONNECT_TIMEOUT=2 timeout 15 psql -X -At \
+  "host=$LEADER_SOCK port=$PG_PORT user=standby dbname=replication replication=true" -c IDENTIFY_SYSTEM 2>&1) ||
+  fail "the replication user cannot connect over the local socket: $ident"
+say "replication over the local socket: IDENTIFY_SYSTEM ok"
 
 # (1) exactly one sidecar has claimed the slice: the leader's, once.
 CLAIMS=$(awk '$2 == "CLAIM"' "$KUBE/events.log")
