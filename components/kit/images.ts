@@ -36,7 +36,7 @@ export const IMAGES = {
     seenIn: "Zalando Spilo releases (4.0-p3) and postgres-operator defaults",
     runsAsNonRoot: true,
     // Spilo's postgres user: uid 101, primary group 103 (postgres), as the postgres-operator runs it
-    // non-root. Group 101 would leave files Spilo creates group-owned by a group it is not in.
+    // non-root (its spilo_runasuser 101 / spilo_runasgroup 103 / spilo_fsgroup 103).
     uid: 101,
     gid: 103,
   },
