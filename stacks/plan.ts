@@ -28,7 +28,7 @@ export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
     out.push({ spec: qdrantSpec({ ...qdrantArgs(cfg), apiKeySecret: "qdrant-api-key" }), path: workloadPath("qdrant"), migrateFrom: cfg.workloads.qdrant.migrateFrom });
   }
   if (cfg.workloads.postgres.enabled) {
-    const names = { credentialsSecret: "-", scriptConfigMap: "-", serviceAccount: "-", primaryService: "-" };
+    const names = { credentialsSecret: "-", spiloConfigurationSecret: "-", scriptConfigMap: "-", serviceAccount: "-", primaryService: "-" };
     out.push({ spec: postgresSpec({ ...postgresArgs(cfg), ...names }), path: workloadPath("postgres"), migrateFrom: cfg.workloads.postgres.migrateFrom });
   }
   return out;

@@ -67,6 +67,33 @@ describe("the invariants catch what they promise", () => {
     ]);
   });
 
+  it("a Service on a run-time label that no pod can carry at this replica count (role=replica on one member)", () => {
+    const prod = () => JSON.parse(JSON.stringify(rendered("prod").manifests)) as Manifest[];
+    expect(inv.runtimeSelectorsCanMatch(prod())).toEqual([]);
+    const one = prod();
+    sts(one, "postgres").spec.replicas = 1;
+    expect(inv.runtimeSelectorsCanMatch(one)).toEqual([
+      "Service homelab/postgres-replicas selects spilo-role=replica, which no pod of StatefulSet homelab/postgres can carry with 1 replica(s) (needs 2): it can never have an endpoint",
+    ]);
+    const unknown = prod();
+    delete svc(unknown, "postgres-replicas").metadata.annotations["homelab.pesulabs.net/runtime-selector-min-replicas"];
+    expect(inv.runtimeSelectorsCanMatch(unknown)).toEqual([
+      "Service homelab/postgres-replicas selects run-time labels (spilo-role) without saying how many replicas it takes for a pod to carry them",
+    ]);
+  });
+
+  it("Patroni's selector matching one of the program's ConfigMaps, or missing its members", () => {
+    const ms = broken((m) => {
+      const cm = m.find((x) => x.kind === "ConfigMap" && x.metadata.name === "postgres-discovery")!;
+      cm.metadata.labels["homelab.pesulabs.net/patroni-cluster"] = "postgres";
+    });
+    expect(inv.patroniSelectsOnlyItsOwn(ms)).toEqual([
+      "StatefulSet homelab/postgres: Patroni's cluster clean-up would delete ConfigMap homelab/postgres-discovery (its labels match Patroni's selector)",
+    ]);
+    const lost = broken((m) => delete sts(m, "postgres").spec.template.metadata.labels["homelab.pesulabs.net/patroni-cluster"]);
+    expect(inv.patroniSelectsOnlyItsOwn(lost)).toEqual(["StatefulSet homelab/postgres container postgres: Patroni's selector does not match the members' pods"]);
+  });
+
   it("a resource that skips the readiness await", () => {
     const ms = broken((m) => (sts(m, "qdrant").metadata.annotations = { "pulumi.com/skipAwait": "true" }));
     expect(inv.nothingSkipsAwait(ms)).toEqual(["StatefulSet homelab/qdrant skips Pulumi's readiness await"]);

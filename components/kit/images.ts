@@ -14,15 +14,20 @@ export interface ImageRef {
   readonly runsAsNonRoot: boolean;
   /** The UID the image runs as, when non-root. */
   readonly uid?: number;
+  /** The image's primary group, when it differs from the UID (default: the UID). */
+  readonly gid?: number;
 }
 
 export const IMAGES = {
   qdrant: {
     repository: "docker.io/qdrant/qdrant",
-    tag: "v1.15.5",
-    seenIn: "Qdrant GitHub releases v1.15.5; referenced by public CI pipelines",
-    // The official image runs as root by default; the `-unprivileged` variants run as uid 1000.
-    runsAsNonRoot: false,
+    // The default image runs as root; each release also ships a `-unprivileged` variant that runs
+    // as uid/gid 1000 (what the official chart's image.useUnprivilegedImage appends to the tag).
+    tag: "v1.15.5-unprivileged",
+    seenIn: "Qdrant GitHub releases v1.15.5; qdrant/qdrant-helm statefulset template (tag + \"-unprivileged\"); public compose files running qdrant/qdrant:v1.15.5-unprivileged as 1000:1000",
+    runsAsNonRoot: true,
+    uid: 1000,
+    gid: 1000,
   },
   spilo: {
     // The image name carries the newest PostgreSQL major it ships; PGVERSION picks the one to run.
@@ -30,8 +35,10 @@ export const IMAGES = {
     tag: "4.0-p3",
     seenIn: "Zalando Spilo releases (4.0-p3) and postgres-operator defaults",
     runsAsNonRoot: true,
-    // Spilo's postgres user (uid 101, gid 103), as the postgres-operator runs it non-root.
+    // Spilo's postgres user: uid 101, primary group 103 (postgres), as the postgres-operator runs it
+    // non-root (its spilo_runasuser 101 / spilo_runasgroup 103 / spilo_fsgroup 103).
     uid: 101,
+    gid: 103,
   },
   kubectl: {
     repository: "docker.io/alpine/k8s",

@@ -24,7 +24,7 @@ export function containerSecurityContext(
     readOnlyRootFilesystem: s?.readOnlyRootFilesystem ?? false,
     runAsNonRoot: nonRoot ? true : undefined,
     runAsUser: uid,
-    runAsGroup: s?.runAsGroup ?? uid,
+    runAsGroup: s?.runAsGroup ?? (s?.runAsUser === undefined ? image.gid : undefined) ?? uid,
   };
 }
 

@@ -30,15 +30,29 @@ export interface ServiceExposure {
   readonly ports: readonly string[];
   /** Default: the workload's name. */
   readonly name?: string;
+  /** Labels the application itself puts on its pods at run time, added to the selector. */
+  readonly runtimeLabels?: RuntimeLabels;
+}
+
+/**
+ * Labels an application sets on its own pods at run time (e.g. Patroni's `spilo-role`), which no
+ * template shows. Recorded in annotations, so checks know these keys are not in the template and
+ * how many replicas it takes before any pod can carry them.
+ */
+export interface RuntimeLabels {
+  readonly labels: Readonly<Record<string, string>>;
   /**
-   * Labels the application itself puts on its pods at run time (e.g. Patroni's `spilo-role`), added
-   * to the selector. Recorded in an annotation so checks know these keys are not in the template.
+   * The fewest replicas at which some pod carries these labels, e.g. 2 for Patroni's role=replica
+   * (one member is always the primary). With fewer the Service could never have an endpoint, so the
+   * kit refuses it.
    */
-  readonly runtimeLabels?: Readonly<Record<string, string>>;
+  readonly minReplicas: number;
 }
 
 /** Annotation listing selector keys that the application sets on its pods at run time. */
 export const RUNTIME_SELECTOR_ANNOTATION = "homelab.pesulabs.net/runtime-selector-keys";
+/** Annotation with RuntimeLabels.minReplicas: fewer replicas and the Service can never match. */
+export const RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION = "homelab.pesulabs.net/runtime-selector-min-replicas";
 
 export interface WorkloadSpec {
   readonly identity: AppIdentity;
@@ -55,6 +69,11 @@ export interface WorkloadSpec {
   /** More ClusterIP Services over the same pods, each with its own name (required). */
   readonly extraServices?: readonly (ServiceExposure & { readonly name: string })[];
   readonly serviceAccountName?: string;
+  /**
+   * Extra labels on the pod template only, never in the selector (selectors are immutable): for an
+   * application that finds its own pods by a label of its own (Patroni's KUBERNETES_LABELS).
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
   /** Group that owns mounted volumes. */
   readonly fsGroup?: number;
   /** e.g. "nvidia" for GPU pods on k3s. */
@@ -107,6 +126,17 @@ export function checkWorkloadSpec(spec: WorkloadSpec): void {
         throw new Error(`${where}: the Service exposes port "${p}" but no container has it (ports: ${[...ports.keys()].join(", ") || "none"})`);
       }
     }
+    const runtime = svc.runtimeLabels;
+    if (runtime && spec.replicas < runtime.minReplicas) {
+      const shown = Object.entries(runtime.labels).map(([k, v]) => `${k}=${v}`).join(", ");
+      throw new Error(
+        `${where}: the Service ${svc.name ?? spec.identity.name} selects ${shown}, which no pod carries with fewer than ` +
+          `${runtime.minReplicas} replicas, and there are ${spec.replicas}: it could never have an endpoint. Leave it out at this size`,
+      );
+    }
+  }
+  for (const key of Object.keys(spec.podLabels ?? {})) {
+    if (key in selectorLabels(spec.identity)) throw new Error(`${where}: pod label "${key}" would override a selector label`);
   }
   const volumeNames = new Set([...(spec.volumes ?? []), ...(spec.volumeClaims ?? [])].map((v) => v.name));
   for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
@@ -147,7 +177,7 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
   const ports = podPorts(spec);
 
   const template: k8s.types.input.core.v1.PodTemplateSpec = {
-    metadata: { labels, annotations: args.podAnnotations },
+    metadata: { labels: { ...labels, ...(spec.podLabels ?? {}) }, annotations: args.podAnnotations },
     spec: {
       ...schedulingFor(spec.placement, selector),
       serviceAccountName: spec.serviceAccountName,
@@ -207,8 +237,13 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
   }
 
   const clusterService = (svc: ServiceExposure, svcName: string) => {
-    const runtime = svc.runtimeLabels ?? {};
-    const annotations = Object.keys(runtime).length ? { [RUNTIME_SELECTOR_ANNOTATION]: Object.keys(runtime).sort().join(",") } : undefined;
+    const runtime = svc.runtimeLabels?.labels ?? {};
+    const annotations = Object.keys(runtime).length
+      ? {
+          [RUNTIME_SELECTOR_ANNOTATION]: Object.keys(runtime).sort().join(","),
+          [RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION]: String(svc.runtimeLabels!.minReplicas),
+        }
+      : undefined;
     return new k8s.core.v1.Service(svcName, {
       metadata: { ...meta(svcName), annotations },
       spec: { type: "ClusterIP", selector: { ...selector, ...runtime }, ports: servicePorts(svc.ports) },

@@ -111,6 +111,7 @@ describe("pgHbaRules", () => {
   test("default: peer on the socket, SCRAM everywhere else, explicit reject last", () => {
     expect(pgHbaRules()).toEqual([
       "local all all peer",
+      "local replication standby scram-sha-256",
       "host all all 127.0.0.1/32 scram-sha-256",
       "host all all ::1/128 scram-sha-256",
       "host replication standby 10.42.0.0/16 scram-sha-256",
@@ -120,6 +121,19 @@ describe("pgHbaRules", () => {
       "host replication all 0.0.0.0/0 reject",
       "host replication all ::/0 reject",
     ]);
+  });
+
+  test("the replication user may connect over the local socket, before any reject (local all all never matches replication)", () => {
+    for (const [args, line] of [
+      [{}, "local replication standby scram-sha-256"],
+      [{ replicationUser: "repl" }, "local replication repl scram-sha-256"],
+      [{ localMethod: "trust" as const }, "local replication standby trust"],
+    ] as const) {
+      const rules = pgHbaRules(args);
+      const at = rules.indexOf(line);
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(rules.findIndex((r) => r.endsWith(" reject"))).toBeGreaterThan(at);
+    }
   });
 
   test("custom networks and role; no host rule ever trusts or uses md5", () => {
@@ -142,6 +156,8 @@ describe("validatePatroniArgs", () => {
     ["strict sync with one member", { members: 1, synchronousModeStrict: true }, `${P}.synchronousModeStrict`, /blocks every write/],
     ["bad timing", { members: 3, timing: { ttl: 10, loopWait: 2, retryTimeout: 3 } }, `${P}.timing.ttl`, /minimum of 20/],
     ["an etcd v2 DCS", { members: 3, dcs: { type: "etcd" } }, `${P}.dcs.type`, /etcd v3 API/],
+    ["a short REST API password", { members: 3, restApi: { username: "patroni", password: "short" } }, `${P}.restApi.password`, /at least 16/],
+    ["a REST API user with a colon", { members: 3, restApi: { username: "a:b", password: "x".repeat(32) } }, `${P}.restApi.username`, /letters, digits/],
   ])("rejects %s", (_name, args, path, message) => {
     const problems = validatePatroniArgs(args as never, P);
     expect(problems).toHaveLength(1);
@@ -205,6 +221,12 @@ describe("patroniConfig", () => {
     expect(c.etcd3).toEqual({ hosts: ["127.0.0.1:2379"] });
     expect(c.kubernetes).toBeUndefined();
     expect(c.postgresql.pg_hba).toContain("host replication standby 127.0.0.0/8 scram-sha-256");
+  });
+
+  test("REST API credentials become Patroni's restapi.authentication; without them there is no restapi section", () => {
+    const restApi = { username: "patroni", password: "p".repeat(32) };
+    expect(patroniConfig({ members: 3, restApi }).restapi).toEqual({ authentication: restApi });
+    expect(patroniConfig({ members: 3 }).restapi).toBeUndefined();
   });
 
   test("strict synchronous mode only with synchronous mode", () => {

@@ -1,7 +1,17 @@
 // The PatroniPostgres component as rendered for every stack.
 import YAML from "yaml";
 import { rendered, ofKind } from "../harness";
-import { CREATE_DATABASE_COMMAND, CREATE_DATABASE_SQL, DISCOVERY_SCRIPT } from "../../components/data/postgres";
+import {
+  CREATE_DATABASE_COMMAND,
+  CREATE_DATABASE_SQL,
+  DEFAULT_DCS,
+  DEFAULT_PATRONI_TIMING,
+  DISCOVERY_SCRIPT,
+  SCRAM_VERIFIER_PY,
+  SPILO_CONFIGURATION_DIGEST_ANNOTATION,
+  spiloConfiguration,
+} from "../../components/data/postgres";
+import { createHash } from "node:crypto";
 
 const env = (c: any, name: string) => c.env.find((e: any) => e.name === name);
 
@@ -22,11 +32,40 @@ describe.each([["prod", 3, true], ["homelab", 1, false], ["dev", 1, false]] as c
 
   it(`feeds Patroni the generated config (synchronous_mode ${sync}) and passwords only by Secret reference`, () => {
     const c = sts().spec.template.spec.containers[0];
-    const spilo = YAML.parse(env(c, "SPILO_CONFIGURATION").value);
+    // The whole configuration travels in a Secret (it holds the REST API password): see postgres-secrets.test.ts.
+    expect(env(c, "SPILO_CONFIGURATION").valueFrom.secretKeyRef).toEqual({ name: "postgres-spilo", key: "spilo-configuration" });
+    expect(ofKind(s(), "Secret").find((x) => x.metadata.name === "postgres-spilo")!.stringData).toEqual({ "spilo-configuration": "<redacted>" });
+    // The members' digest annotation pins what they run to spiloConfiguration() of the stack's settings.
+    const expected = spiloConfiguration({ members, timing: DEFAULT_PATRONI_TIMING, dcs: DEFAULT_DCS });
+    expect(sts().spec.template.metadata.annotations[SPILO_CONFIGURATION_DIGEST_ANNOTATION]).toBe(createHash("sha256").update(expected).digest("hex"));
+    const spilo = YAML.parse(expected);
     expect(spilo.bootstrap.dcs).toMatchObject({ ttl: 20, loop_wait: 2, retry_timeout: 9, synchronous_mode: sync });
     expect(spilo.postgresql.pg_hba).toContain("host all all 0.0.0.0/0 reject");
+    expect(spilo.postgresql.pg_hba).toContain("local replication standby scram-sha-256");
     expect(env(c, "PGPASSWORD_SUPERUSER").valueFrom.secretKeyRef).toEqual({ name: "postgres-credentials", key: "superuser-password" });
     expect(env(c, "KUBERNETES_USE_CONFIGMAPS").value).toBe("true");
+  });
+
+  it("generates the REST API password with the other credentials; the sidecar polls Patroni on loopback without it", () => {
+    expect(ofKind(s(), "Secret").find((x) => x.metadata.name === "postgres-credentials")!.stringData).toHaveProperty("restapi-password");
+    expect(s().resources.some((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name === "postgres-credentials-restapi-password")).toBe(true);
+    const sidecar = sts().spec.template.spec.containers.find((c: any) => c.name === "discovery");
+    expect(env(sidecar, "PATRONI_URL").value).toBe("http://127.0.0.1:8008");
+    expect(sidecar.env.map((e: any) => e.name)).not.toContain("PATRONI_RESTAPI_PASSWORD");
+  });
+
+  it("runs Spilo as its postgres user and group (uid 101, gid 103), in the members and the database Jobs", () => {
+    const jobs = ofKind(s(), "Job").filter((j) => j.metadata.name.startsWith("postgres-"));
+    const spiloContainers = [sts().spec.template.spec.containers[0], ...jobs.map((j) => j.spec.template.spec.containers[0])];
+    for (const c of spiloContainers) expect(c.securityContext).toMatchObject({ runAsUser: 101, runAsGroup: 103, runAsNonRoot: true });
+    expect(sts().spec.template.spec.securityContext.fsGroup).toBe(103);
+  });
+
+  it("lets Patroni delete its ConfigMaps by selector (deletecollection), on objects only its members' label marks", () => {
+    const role = ofKind(s(), "Role").find((r) => r.metadata.name === "postgres-patroni")!;
+    expect(role.rules.find((r: any) => r.resources.includes("configmaps")).verbs).toContain("deletecollection");
+    const c = sts().spec.template.spec.containers[0];
+    expect(JSON.parse(env(c, "KUBERNETES_LABELS").value)).toMatchObject({ "homelab.pesulabs.net/patroni-cluster": "postgres" });
   });
 
   it("Patroni's member selector (KUBERNETES_LABELS + scope label = SCOPE) matches the pods' own labels", () => {
@@ -35,11 +74,17 @@ describe.each([["prod", 3, true], ["homelab", 1, false], ["dev", 1, false]] as c
     expect(sts().spec.template.metadata.labels).toMatchObject(wanted);
   });
 
-  it("has a headless Service, a selector-less primary Service with its EndpointSlice, and a replicas Service on the role label", () => {
+  it(`has a headless Service, a selector-less primary Service with its EndpointSlice, and ${members >= 2 ? "a" : "no"} replicas Service on the role label`, () => {
     const svcs = Object.fromEntries(ofKind(s(), "Service").map((x) => [x.metadata.name, x]));
     expect(svcs["postgres-headless"].spec.clusterIP).toBe("None");
     expect(svcs["postgres-primary"].spec.selector).toBeUndefined();
-    expect(svcs["postgres-replicas"].spec.selector).toMatchObject({ "spilo-role": "replica", "app.kubernetes.io/name": "postgres" });
+    if (members >= 2) {
+      expect(svcs["postgres-replicas"].spec.selector).toMatchObject({ "spilo-role": "replica", "app.kubernetes.io/name": "postgres" });
+      expect(svcs["postgres-replicas"].metadata.annotations["homelab.pesulabs.net/runtime-selector-min-replicas"]).toBe("2");
+    } else {
+      // One member is always the primary: a replicas Service could never have an endpoint.
+      expect(svcs["postgres-replicas"]).toBeUndefined();
+    }
     const slice = ofKind(s(), "EndpointSlice").find((x) => x.metadata.name === "postgres-primary")!;
     expect(slice.metadata.labels["kubernetes.io/service-name"]).toBe("postgres-primary");
     expect(slice.metadata.labels["endpointslice.kubernetes.io/managed-by"]).not.toBe("endpointslice-controller.k8s.io");
@@ -74,6 +119,9 @@ describe("application databases (homelab declares family_assistant, n8n, mem0)",
       const c = j.spec.template.spec.containers[0];
       expect(c.command).toEqual(CREATE_DATABASE_COMMAND);
       expect(env(c, "SQL").value).toBe(CREATE_DATABASE_SQL);
+      expect(env(c, "SCRAM_VERIFIER_PY").value).toBe(SCRAM_VERIFIER_PY);
+      // The superuser: only it may turn statement logging off for the session.
+      expect(env(c, "PGUSER").value).toBe("postgres");
       expect(env(c, "PGHOST").value).toBe("postgres-primary.homelab.svc.cluster.local");
       expect(env(c, "APP_PASSWORD").valueFrom.secretKeyRef.key).toBe("password");
       expect(env(c, "PGPASSWORD").valueFrom.secretKeyRef).toEqual({ name: "postgres-credentials", key: "superuser-password" });

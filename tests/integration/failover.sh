@@ -6,7 +6,9 @@
 # Members get distinct loopback addresses (127.N.M.11-13, like pod IPs), so the sidecars' POD_IP and the
 # recorder tell them apart, and a writer connects to whatever address the slice lists.
 #
-# Checks: exactly one sidecar claims the slice; after the sync standby is up and replication is proven,
+# Checks: exactly one sidecar claims the slice; the REST API refuses unsafe requests without the
+# generated credentials while GET stays open; the replication user connects over the local socket;
+# after the sync standby is up and replication is proven,
 # kill -9 of the leader's Patroni, postmaster and every backend in one kill; seconds from the kill until
 # the slice lists the new leader; every acknowledged insert is on the new primary; the killed member's
 # sidecar never claims again. Prints "RESULT ..." and exits 0 when every check holds.
@@ -19,6 +21,7 @@ RUN=${1:-1}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SIDECAR=$ROOT/components/data/postgres/discovery-sidecar.sh
 FAKE_KUBECTL=$ROOT/tests/integration/fake-kubectl.sh
+SETS=$ROOT/tests/integration/sets.sh
 PG_PORT=25432
 API_PORT=28008
 ETCD_CLIENT_PORT=22379
@@ -45,14 +48,10 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 # PIDs of the processes whose working directory is $1 (PostgreSQL's postmaster and backends run in
-# their data directory; zombies have no cwd and are skipped).
+# their data directory; zombies have no cwd and are skipped). One find, not a readlink per process:
+# on a loaded machine those forks took seconds per scan and pushed runs past their time limit.
 pids_in_dir() {
-  local p
-  for p in /proc/[0-9]*; do
-    if [[ $(readlink "$p/cwd" 2>/dev/null) == "$1" ]]; then
-      echo "${p#/proc/}"
-    fi
-  done
+  { find /proc/[0-9]*/cwd -maxdepth 0 -lname "$1" 2>/dev/null || true; } | sed -n 's#^/proc/\([0-9]*\)/cwd$#\1#p'
 }
 
 dump_logs() {
@@ -149,6 +148,16 @@ cluster_settled() {
 
 SUPERUSER_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 REPLICATION_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+RESTAPI_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+
+# api_post IP PATH [PASSWORD]: HTTP status of a POST to Patroni's REST API, with basic auth as the
+# component's REST API user when a password is given (through curl's config on stdin, not argv).
+api_post() {
+  local auth=''
+  [[ $# -ge 3 ]] && auth="user = \"patroni:$3\""
+  printf '%s\n' "$auth" | curl --silent --output /dev/null --write-out '%{http_code}' --connect-timeout 1 --max-time 5 \
+    -K - -X POST "http://$1:$API_PORT$2" 2>/dev/null || true
+}
 
 say "members ${IPS[*]} (postgres :$PG_PORT, patroni :$API_PORT), etcd $ETCD_IP:$ETCD_CLIENT_PORT, work dir $WORK"
 T0=$(now)
@@ -165,7 +174,7 @@ OUT_DIR=$WORK MEMBER_IPS=$(
   IFS=,
   echo "${IPS[*]}"
 ) ETCD_HOST=$ETCD_IP:$ETCD_CLIENT_PORT PG_PORT=$PG_PORT API_PORT=$API_PORT SCOPE=it$RUN \
-  SUPERUSER_PASSWORD=$SUPERUSER_PASSWORD REPLICATION_PASSWORD=$REPLICATION_PASSWORD \
+  SUPERUSER_PASSWORD=$SUPERUSER_PASSWORD REPLICATION_PASSWORD=$REPLICATION_PASSWORD RESTAPI_PASSWORD=$RESTAPI_PASSWORD \
   timeout 60 "$ROOT/node_modules/.bin/tsx" "$ROOT/tests/integration/patroni-members.ts" || fail "generating the Patroni configuration failed"
 # shellcheck source=/dev/null
 . "$WORK/timing.env"
@@ -177,8 +186,10 @@ wait_until 20 "etcd" curl --silent --fail --max-time 1 --output /dev/null "http:
 # --- three members as postgres, each with its discovery sidecar
 for i in 1 2 3; do
   chown -R postgres:postgres "$WORK/m$i"
-  HOME=$WORK/m$i setpriv --reuid=postgres --regid=postgres --init-groups -- \
-    patroni "$WORK/m$i/patroni.yml" >"$WORK/m$i/patroni.log" 2>&1 &
+  # From the member's own directory: Patroni and PostgreSQL need a working directory the postgres
+  # user can enter, and the caller's (e.g. a checkout under a mode-700 home) may not be one.
+  (cd "$WORK/m$i" && HOME=$WORK/m$i exec setpriv --reuid=postgres --regid=postgres --init-groups -- \
+    patroni "$WORK/m$i/patroni.yml") >"$WORK/m$i/patroni.log" 2>&1 &
   PATRONI_PIDS+=("$!")
 done
 for i in 1 2 3; do
@@ -209,6 +220,24 @@ row_on_replicas() {
 }
 wait_until 30 "the ready row on both replicas" row_on_replicas
 say "sync standby up and replication proven after $(elapsed "$T0" "$(now)")s"
+
+# (REST API) patroniConfig's credentials: GET stays open (the probes and the sidecars above have been
+# using /primary, /replica without any), every unsafe endpoint refuses a caller without them.
+for creds in none wrong; do
+  if [[ $creds == none ]]; then code=$(api_post "$LEADER" /reload); else code=$(api_post "$LEADER" /reload "not-$RESTAPI_PASSWORD"); fi
+  [[ $code == 401 ]] || fail "POST /reload with $creds credentials answered $code, not 401: the REST API is open"
+done
+code=$(api_post "$LEADER" /reload "$RESTAPI_PASSWORD")
+[[ $code == 202 ]] || fail "POST /reload with the generated credentials answered $code, not 202"
+say "REST API: GET open, POST refused without the credentials (401), accepted with them ($code)"
+
+# (pg_hba) Patroni's replication connection to its own server over the local socket, as Spilo makes
+# it (use_unix_socket_repl): patroniConfig's pg_hba must let the replication user in there.
+LEADER_SOCK=$WORK/m$(member_of "$LEADER")/sock
+ident=$(PGPASSWORD=$REPLICATION_PASSWORD PGCONNECT_TIMEOUT=2 timeout 15 psql -X -At \
+  "host=$LEADER_SOCK port=$PG_PORT user=standby dbname=replication replication=true" -c IDENTIFY_SYSTEM 2>&1) ||
+  fail "the replication user cannot connect over the local socket: $ident"
+say "replication over the local socket: IDENTIFY_SYSTEM ok"
 
 # (1) exactly one sidecar has claimed the slice: the leader's, once.
 CLAIMS=$(awk '$2 == "CLAIM"' "$KUBE/events.log")
@@ -278,10 +307,10 @@ WRITER_PID=''
 [[ $(status "$NEW" /primary) == 200 ]] || fail "$NEW claimed the slice but does not answer 200 on /primary"
 [[ $(slice) == "$NEW" ]] || fail "the slice lists '$(slice)', not the new leader $NEW"
 q "$NEW" "SELECT id FROM failover_probe ORDER BY id" >"$WORK/present" || fail "cannot read the probe table on $NEW"
-sort -n "$WORK/acked" >"$WORK/acked.sorted"
-sort -n "$WORK/present" >"$WORK/present.sorted"
-LOST=$(comm -23 "$WORK/acked.sorted" "$WORK/present.sorted" | wc -l)
-UNACKED_PRESENT=$(comm -13 "$WORK/acked.sorted" "$WORK/present.sorted" | wc -l)
+# Set differences by hash set (tests/integration/sets.sh, self-tested by sets-selftest.sh): no sort
+# order to get wrong when the ids cross a digit boundary.
+LOST=$(sh "$SETS" count-minus "$WORK/acked" "$WORK/present")
+UNACKED_PRESENT=$(sh "$SETS" count-minus "$WORK/present" "$WORK/acked")
 ACKED=$(wc -l <"$WORK/acked")
 LATE_OLD_CLAIMS=$(awk -v t="$KILL_TS" -v c="caller=$OLD" '$1 > t && $2 == "CLAIM" && $4 == c' "$KUBE/events.log")
 OTHER_CLAIMS=$(awk -v t="$KILL_TS" -v c="caller=$NEW" '$1 > t && $2 == "CLAIM" && $4 != c' "$KUBE/events.log")
@@ -293,7 +322,7 @@ say "acknowledged $ACKED inserts, $LOST lost, $UNACKED_PRESENT unacknowledged bu
 echo "RESULT run=$RUN failover_s=$FAILOVER promotion_s=${PROMOTION:-?} lost=$LOST acked=$ACKED unacked_present=$UNACKED_PRESENT old=$OLD new=$NEW"
 
 problems=()
-((LOST == 0)) || problems+=("$LOST acknowledged inserts are missing on the new primary: $(comm -23 "$WORK/acked.sorted" "$WORK/present.sorted" | head -n 5 | tr '\n' ' ')")
+((LOST == 0)) || problems+=("$LOST acknowledged inserts are missing on the new primary: $(sh "$SETS" minus "$WORK/acked" "$WORK/present" | head -n 5 | tr '\n' ' ')")
 [[ -z $LATE_OLD_CLAIMS ]] || problems+=("the killed member's sidecar claimed the slice again: $LATE_OLD_CLAIMS")
 [[ -z $OTHER_CLAIMS ]] || problems+=("a member other than the new leader claimed after the kill: $OTHER_CLAIMS")
 awk -v f="$FAILOVER" -v m="$FAILOVER_MAX" 'BEGIN { exit !(f <= m) }' ||

@@ -6,7 +6,7 @@
  * passwords (read from the environment, never from the command line).
  *
  * Env: OUT_DIR, MEMBER_IPS (comma-separated), ETCD_HOST (host:port), PG_PORT, API_PORT, SCOPE,
- *      SUPERUSER_PASSWORD, REPLICATION_PASSWORD.
+ *      SUPERUSER_PASSWORD, REPLICATION_PASSWORD, RESTAPI_PASSWORD.
  * Writes: $OUT_DIR/m<i>/patroni.yml and $OUT_DIR/timing.env (shell variables for the test).
  */
 import * as fs from "fs";
@@ -18,6 +18,7 @@ import {
   DEFAULT_REPLICATION_USER,
   failoverWindowSeconds,
   patroniConfig,
+  RESTAPI_USER,
 } from "../../components/data/postgres/patroni-config";
 
 function env(name: string): string {
@@ -36,6 +37,8 @@ const config = patroniConfig({
   dcs: { type: "etcd3", hosts: [env("ETCD_HOST")] },
   // The members and the writer all live on 127.0.0.0/8 here, as they live on the pod network in k3s.
   pgHba: { clientCidrs: ["127.0.0.0/8"] },
+  // The REST API behind the component's basic-auth user, as in Spilo's SPILO_CONFIGURATION.
+  restApi: { username: RESTAPI_USER, password: env("RESTAPI_PASSWORD") },
 });
 
 ips.forEach((ip, i) => {
@@ -47,7 +50,7 @@ ips.forEach((ip, i) => {
     namespace: "/integration/",
     name,
     log: { level: "INFO" },
-    restapi: { listen: `${ip}:${apiPort}`, connect_address: `${ip}:${apiPort}` },
+    restapi: { listen: `${ip}:${apiPort}`, connect_address: `${ip}:${apiPort}`, ...config.restapi },
     etcd3: config.etcd3,
     bootstrap: {
       dcs: config.bootstrap.dcs,
@@ -59,6 +62,9 @@ ips.forEach((ip, i) => {
       data_dir: path.join(dir, "data"),
       bin_dir: "/usr/lib/postgresql/15/bin",
       pgpass: path.join(dir, "pgpass"),
+      // As Spilo: Patroni's own connections, replication ones included, go over the local socket.
+      use_unix_socket: true,
+      use_unix_socket_repl: true,
       authentication: {
         superuser: { username: "postgres", password: env("SUPERUSER_PASSWORD") },
         replication: { username: DEFAULT_REPLICATION_USER, password: env("REPLICATION_PASSWORD") },

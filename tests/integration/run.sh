@@ -2,8 +2,9 @@
 # Integration tests with real PostgreSQL 15, Patroni and etcd 3.4 on 127.0.0.0/8 (entry point of
 # `npm run test:integration`). Installs what is missing from Debian, then runs the Patroni failover
 # test (tests/integration/failover.sh) INTEGRATION_RUNS times (default 3), prints each run's failover
-# seconds and lost writes, runs the app-database Job test (tests/integration/app-database.sh), and
-# ends with "integration: P passed, F failed" (exit 1 if any failed).
+# seconds and lost writes, runs the app-database Job test (tests/integration/app-database.sh) and the
+# self-test of the durability count's set arithmetic (tests/integration/sets-selftest.sh), all from a
+# mode-700 working directory, and ends with "integration: P passed, F failed" (exit 1 if any failed).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -51,6 +52,26 @@ log "$(patroni --version 2>&1), $(etcd --version 2>&1 | head -n 1), $(/usr/lib/p
 passed=0
 failed=0
 summary=()
+
+# Every test runs from a private directory (mode 700, owned by root), as if the checkout lived under a
+# home directory the postgres user cannot enter: whatever runs as postgres must use a directory of its
+# own, or the run fails here the way it would for such a checkout.
+PRIVATE=$(mktemp -d /tmp/integration-cwd.XXXXXX)
+chmod 700 "$PRIVATE"
+trap 'rmdir "$PRIVATE" 2>/dev/null || true' EXIT
+cd "$PRIVATE"
+log "working directory $PRIVATE (mode 700, not enterable by postgres)"
+
+# The durability count's set arithmetic, on known sets, before any run relies on it.
+if sh "$ROOT/tests/integration/sets-selftest.sh" >"$PRIVATE/sets.log" 2>&1; then
+  passed=$((passed + 1))
+  log "set arithmetic self-test: PASS"
+else
+  failed=$((failed + 1))
+  sed 's/^/integration:   /' "$PRIVATE/sets.log"
+  log "set arithmetic self-test: FAIL"
+fi
+rm -f "$PRIVATE/sets.log"
 for run in $(seq "$RUNS"); do
   out=$(mktemp)
   t=$SECONDS

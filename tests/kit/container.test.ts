@@ -1,4 +1,7 @@
-import { IMAGES, toContainer, ContainerSpec, imageRef, isPinnedTag } from "../../components/kit";
+import { IMAGES, ImageRef, toContainer, ContainerSpec, imageRef, isPinnedTag } from "../../components/kit";
+
+/** An image that runs as root, as many upstream images do. */
+const ROOT_IMAGE: ImageRef = { repository: "docker.io/library/busybox", tag: "1.37.0", seenIn: "test fixture", runsAsNonRoot: false };
 
 const base: ContainerSpec = {
   name: "app",
@@ -16,7 +19,7 @@ describe("toContainer", () => {
     expect(c.livenessProbe).toMatchObject({ tcpSocket: { port: "http" } });
     expect(c.resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } });
     expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } });
-    expect(c.image).toBe("docker.io/qdrant/qdrant:v1.15.5");
+    expect(c.image).toBe("docker.io/qdrant/qdrant:v1.15.5-unprivileged");
   });
 
   it("refuses a probe on a port the container does not have", () => {
@@ -37,7 +40,19 @@ describe("toContainer", () => {
 
   it("runs as non-root when the image allows it", () => {
     expect(toContainer({ ...base, image: IMAGES.kubectl }, "x").securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
-    expect((toContainer(base, "x").securityContext as any)?.runAsNonRoot).toBeUndefined();
+    expect((toContainer({ ...base, image: ROOT_IMAGE }, "x").securityContext as any)?.runAsNonRoot).toBeUndefined();
+  });
+
+  it("runs as the image's own group where it differs from its user, unless told otherwise", () => {
+    expect(toContainer({ ...base, image: IMAGES.spilo }, "x").securityContext).toMatchObject({ runAsUser: 101, runAsGroup: 103 });
+    expect(toContainer({ ...base, image: IMAGES.spilo, security: { runAsGroup: 7 } }, "x").securityContext).toMatchObject({ runAsGroup: 7 });
+    // Another user than the image's: its group is that user's, not the image user's group.
+    expect(toContainer({ ...base, image: IMAGES.spilo, security: { runAsUser: 2000 } }, "x").securityContext).toMatchObject({ runAsUser: 2000, runAsGroup: 2000 });
+  });
+
+  it("Qdrant runs its -unprivileged image as uid/gid 1000, never as root", () => {
+    expect(IMAGES.qdrant.tag).toMatch(/^v\d+\.\d+\.\d+-unprivileged$/);
+    expect(toContainer(base, "x").securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 });
   });
 
   it("passes secrets by reference, never by value", () => {

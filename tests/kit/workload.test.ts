@@ -46,6 +46,19 @@ describe("checkWorkloadSpec", () => {
     const c = { ...spec.containers[0], mounts: [{ volume: "cfg", mountPath: "/cfg" }] };
     expect(() => checkWorkloadSpec({ ...spec, containers: [c] })).toThrow(/mounts volume "cfg"/);
   });
+  it("refuses a Service on run-time labels that no pod can carry at this replica count", () => {
+    const replicasSvc = { name: "web-replicas", ports: ["http"], runtimeLabels: { labels: { role: "replica" }, minReplicas: 2 } };
+    expect(() => checkWorkloadSpec({ ...spec, replicas: 2, extraServices: [replicasSvc] })).not.toThrow();
+    expect(() => checkWorkloadSpec({ ...spec, replicas: 1, extraServices: [replicasSvc] })).toThrow(
+      /the Service web-replicas selects role=replica, which no pod carries with fewer than 2 replicas, and there are 1/,
+    );
+  });
+
+  it("refuses a pod label that would override a selector label", () => {
+    expect(() => checkWorkloadSpec({ ...spec, podLabels: { "app.kubernetes.io/name": "other" } })).toThrow(/would override a selector label/);
+    expect(() => checkWorkloadSpec({ ...spec, podLabels: { "example.com/extra": "x" } })).not.toThrow();
+  });
+
   it("refuses zero replicas and duplicate container names", () => {
     expect(() => checkWorkloadSpec({ ...spec, replicas: 0 })).toThrow(/replicas/);
     expect(() => checkWorkloadSpec({ ...spec, initContainers: [{ ...spec.initContainers![0], name: "web" }] })).toThrow(/used twice/);

@@ -1,7 +1,7 @@
 // The invariants every rendered stack must hold, as functions from manifests to a list of problems
 // (empty = holds). tests/invariants.test.ts runs them over every stack; tests/invariants-self.test.ts
 // feeds them broken manifests to prove each one can fail.
-import { isPinnedTag, RUNTIME_SELECTOR_ANNOTATION } from "../../components/kit";
+import { isPinnedTag, RUNTIME_SELECTOR_ANNOTATION, RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION } from "../../components/kit";
 import type { Manifest } from "../../tools/lib/manifests";
 
 const WORKLOADS = ["Deployment", "StatefulSet", "DaemonSet"];
@@ -51,6 +51,58 @@ export function servicesSelectPodsAndPorts(ms: readonly Manifest[]): string[] {
       for (const p of svc.spec.ports ?? []) {
         const t = p.targetPort ?? p.port;
         if (!ports.some((cp: any) => cp.name === t || cp.containerPort === t)) problems.push(`${id(svc)} targets port ${t} that ${id(w)} does not have`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * A Service on labels the application sets at run time (e.g. Patroni's role=replica) is only as good
+ * as the replica count behind it: one member is always the primary, so role=replica needs two. The
+ * kit records the least replica count at which any pod can carry the labels; a Service without that
+ * record cannot be checked, and one whose workloads have fewer replicas can never have an endpoint.
+ */
+export function runtimeSelectorsCanMatch(ms: readonly Manifest[]): string[] {
+  const problems: string[] = [];
+  const ws = workloads(ms);
+  for (const svc of ms.filter((m) => m.kind === "Service" && m.spec?.selector)) {
+    const runtime = String(svc.metadata.annotations?.[RUNTIME_SELECTOR_ANNOTATION] ?? "").split(",").filter(Boolean);
+    if (runtime.length === 0) continue;
+    const min = Number(svc.metadata.annotations?.[RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION]);
+    if (!Number.isInteger(min) || min < 1) {
+      problems.push(`${id(svc)} selects run-time labels (${runtime.join(", ")}) without saying how many replicas it takes for a pod to carry them`);
+      continue;
+    }
+    const staticSel = Object.fromEntries(Object.entries<string>(svc.spec.selector).filter(([k]) => !runtime.includes(k)));
+    for (const w of ws.filter((x) => x.metadata.namespace === svc.metadata.namespace && selects(staticSel, podLabels(x)))) {
+      const replicas = w.spec.replicas ?? 1;
+      if (replicas < min) {
+        const shown = runtime.map((k) => `${k}=${svc.spec.selector[k]}`).join(", ");
+        problems.push(`${id(svc)} selects ${shown}, which no pod of ${id(w)} can carry with ${replicas} replica(s) (needs ${min}): it can never have an endpoint`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Patroni's Kubernetes DCS selects its cluster's objects by KUBERNETES_LABELS plus {scope label:
+ * SCOPE}, and its cluster clean-up (`patronictl remove`) deletes every ConfigMap that selector
+ * matches. The selector must match the members' pods (or Patroni finds no members) and none of the
+ * program's own ConfigMaps (or a clean-up deletes them).
+ */
+export function patroniSelectsOnlyItsOwn(ms: readonly Manifest[]): string[] {
+  const problems: string[] = [];
+  for (const w of workloads(ms)) {
+    for (const c of containers(w)) {
+      const env = (n: string) => (c.env ?? []).find((e: any) => e.name === n)?.value as string | undefined;
+      const labels = env("KUBERNETES_LABELS");
+      if (labels === undefined) continue;
+      const selector: Record<string, string> = { ...JSON.parse(labels), [env("KUBERNETES_SCOPE_LABEL") ?? "cluster-name"]: env("SCOPE") ?? "" };
+      if (!selects(selector, podLabels(w))) problems.push(`${id(w)} container ${c.name}: Patroni's selector does not match the members' pods`);
+      for (const cm of ms.filter((m) => m.kind === "ConfigMap" && m.metadata.namespace === w.metadata.namespace)) {
+        if (selects(selector, cm.metadata.labels ?? {})) problems.push(`${id(w)}: Patroni's cluster clean-up would delete ${id(cm)} (its labels match Patroni's selector)`);
       }
     }
   }
@@ -116,6 +168,8 @@ export function noInlinedSecrets(ms: readonly Manifest[]): string[] {
 export const ALL_INVARIANTS = {
   "every workload's selector matches its pod template": selectorsMatchTemplates,
   "every Service selects at least one workload, and every targetPort exists on the selected pods": servicesSelectPodsAndPorts,
+  "every Service on run-time labels has enough replicas behind it for a pod to carry them": runtimeSelectorsCanMatch,
+  "Patroni's label selector matches its members and none of the program's ConfigMaps": patroniSelectsOnlyItsOwn,
   "every container has probes, CPU/memory requests, a memory limit, a pinned image and no privilege escalation": containersAreComplete,
   "every PodDisruptionBudget selects pods of a workload": pdbsSelectPods,
   "stateful workloads with local volumes stay on their node and keep their volumes": statefulWorkloadsStayWithTheirVolumes,

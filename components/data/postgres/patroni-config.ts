@@ -242,8 +242,14 @@ function validatePgHba(args: PgHbaArgs | undefined, path: string): ConfigProblem
 }
 
 /**
- * The complete pg_hba.conf we own, first match wins: local socket, loopback, replication from the
- * member network, clients from their networks — all with SCRAM passwords — then an explicit reject.
+ * The complete pg_hba.conf we own, first match wins: local socket, the replication user over the
+ * local socket, loopback, replication from the member network, clients from their networks — all
+ * with SCRAM passwords — then an explicit reject.
+ *
+ * `local all all` does not cover replication connections (the database `all` never matches
+ * `replication`), and Spilo has Patroni open its replication connections to its own server over the
+ * socket (use_unix_socket_repl). The replication user is no OS user, so peer could never match it:
+ * it authenticates with its SCRAM password (trust only when localMethod is trust).
  */
 export function pgHbaRules(args: PgHbaArgs = {}): string[] {
   const clients = args.clientCidrs ?? [...DEFAULT_CLIENT_CIDRS];
@@ -252,6 +258,7 @@ export function pgHbaRules(args: PgHbaArgs = {}): string[] {
   const local = args.localMethod ?? "peer";
   return [
     `local all all ${local}`,
+    `local replication ${user} ${local === "trust" ? "trust" : "scram-sha-256"}`,
     "host all all 127.0.0.1/32 scram-sha-256",
     "host all all ::1/128 scram-sha-256",
     ...replication.map((c) => `host replication ${user} ${c} scram-sha-256`),
@@ -289,6 +296,22 @@ export interface PatroniConfigArgs {
   /** PostgreSQL parameters, merged over ours. */
   parameters?: Record<string, PgParameterValue>;
   pgHba?: PgHbaArgs;
+  /**
+   * Basic-auth credentials for Patroni's REST API. Patroni then refuses unauthenticated requests to
+   * its unsafe endpoints (POST/PUT/PATCH/DELETE: switchover, restart, reinitialize, config); GET
+   * endpoints such as /primary, /readiness and /liveness stay open, which the probes and the
+   * discovery sidecar rely on. Patroni sends the same credentials to its peers (e.g. failsafe mode's
+   * POST /failsafe). Default: none (the component always sets them).
+   */
+  restApi?: RestApiCredentials;
+}
+
+/** The REST API's basic-auth user (patronictl in the pod reads it from Patroni's own config). */
+export const RESTAPI_USER = "patroni";
+
+export interface RestApiCredentials {
+  username: string;
+  password: string;
 }
 
 export const DEFAULT_PG_PARAMETERS: Readonly<Record<string, PgParameterValue>> = {
@@ -316,6 +339,7 @@ export interface PatroniConfig {
     };
   };
   postgresql: { pg_hba: string[] };
+  restapi?: { authentication: RestApiCredentials };
   kubernetes?: { use_endpoints: boolean };
   etcd3?: { hosts: string[] };
 }
@@ -340,6 +364,16 @@ export function validatePatroniArgs(args: PatroniConfigArgs, path: string): Conf
   if (args.timing !== undefined) problems.push(...validatePatroniTiming(args.timing, `${path}.timing`));
   if (args.dcs !== undefined) problems.push(...validateDcs(args.dcs, `${path}.dcs`));
   problems.push(...validatePgHba(args.pgHba, `${path}.pgHba`));
+  if (args.restApi !== undefined) {
+    const { username, password } = args.restApi;
+    // Basic auth joins them with ':'; an empty password would be accepted by anyone who guesses none.
+    if (typeof username !== "string" || !/^[A-Za-z0-9_.-]{1,63}$/.test(username)) {
+      problems.push({ path: `${path}.restApi.username`, message: "must be 1-63 letters, digits, '_', '.' or '-'", fix: 'use e.g. "patroni"' });
+    }
+    if (typeof password !== "string" || password.length < 16) {
+      problems.push({ path: `${path}.restApi.password`, message: "must be a generated password of at least 16 characters", fix: "generate it with @pulumi/random" });
+    }
+  }
   const sync = args.synchronousMode ?? args.members >= 2;
   if (args.synchronousModeStrict && Number.isInteger(args.members) && args.members < 2) {
     problems.push({
@@ -400,6 +434,7 @@ export function patroniConfig(args: PatroniConfigArgs): PatroniConfig {
       },
     },
     postgresql: { pg_hba: pgHbaRules(args.pgHba) },
+    ...(args.restApi ? { restapi: { authentication: { username: args.restApi.username, password: args.restApi.password } } } : {}),
     ...(dcsSection(dcs) as Pick<PatroniConfig, "kubernetes" | "etcd3">),
   };
 }

@@ -1,12 +1,27 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES, PostgresConnection, appLabels, assertDnsLabel, containerSecurityContext, emitWorkload, generatedSecret, imageRef, podSecurityContext, serviceHost } from "../../kit";
-import { CREATE_DATABASE_COMMAND, CREATE_DATABASE_SQL } from "./app-database";
-import { POSTGRES_PORT, PostgresSpecArgs, REPLICATION_KEY, SUPERUSER_KEY, postgresSpec } from "./spec";
+import { CREATE_DATABASE_COMMAND, CREATE_DATABASE_SQL, SCRAM_VERIFIER_PY } from "./app-database";
+import { RESTAPI_USER } from "./patroni-config";
+import {
+  POSTGRES_PORT,
+  PostgresSpecArgs,
+  REPLICATION_KEY,
+  RESTAPI_KEY,
+  SPILO_CONFIGURATION_KEY,
+  SUPERUSER_KEY,
+  postgresSpec,
+  spiloConfiguration,
+} from "./spec";
 
-export interface PostgresArgs extends Omit<PostgresSpecArgs, "credentialsSecret" | "scriptConfigMap" | "serviceAccount" | "primaryService"> {
+/** Pod annotation with a digest of SPILO_CONFIGURATION minus its password: members roll when it changes. */
+export const SPILO_CONFIGURATION_DIGEST_ANNOTATION = "homelab.pesulabs.net/spilo-configuration-sha256";
+
+export interface PostgresArgs
+  extends Omit<PostgresSpecArgs, "credentialsSecret" | "spiloConfigurationSecret" | "scriptConfigMap" | "serviceAccount" | "primaryService"> {
   /** Namespace to deploy into (must exist). */
   readonly namespace: string;
 }
@@ -16,7 +31,8 @@ export const DISCOVERY_SCRIPT = fs.readFileSync(path.join(__dirname, "discovery-
 /**
  * PostgreSQL HA: Spilo (Patroni) members spread over nodes, a selector-less `<name>-primary` Service
  * whose EndpointSlice the discovery sidecar points at the current leader, a `<name>-replicas` Service
- * on Patroni's role label, least-privilege RBAC and generated credentials.
+ * on Patroni's role label (only with two members or more: a single member is never a replica),
+ * least-privilege RBAC, generated credentials, and Patroni's REST API behind basic auth.
  */
 export class PatroniPostgres extends pulumi.ComponentResource {
   readonly primaryHost: string;
@@ -35,7 +51,22 @@ export class PatroniPostgres extends pulumi.ComponentResource {
     const primary = `${n}-primary`;
     const child = { parent: this };
 
-    const creds = generatedSecret(this, { name: `${n}-credentials`, namespace: args.namespace, labels, generate: { [SUPERUSER_KEY]: {}, [REPLICATION_KEY]: {} } });
+    const creds = generatedSecret(this, {
+      name: `${n}-credentials`,
+      namespace: args.namespace,
+      labels,
+      generate: { [SUPERUSER_KEY]: {}, [REPLICATION_KEY]: {}, [RESTAPI_KEY]: {} },
+    });
+    // Patroni's configuration with the REST API credentials: a Secret, read by Spilo at start.
+    const spilo = generatedSecret(this, {
+      name: `${n}-spilo`,
+      namespace: args.namespace,
+      labels,
+      generate: {},
+      literals: {
+        [SPILO_CONFIGURATION_KEY]: creds.value(RESTAPI_KEY).apply((password) => spiloConfiguration(args, { username: RESTAPI_USER, password })),
+      },
+    });
     const script = new k8s.core.v1.ConfigMap(`${n}-discovery`, { metadata: meta(`${n}-discovery`), data: { "discovery-sidecar.sh": DISCOVERY_SCRIPT } }, child);
     const sa = new k8s.core.v1.ServiceAccount(n, { metadata: meta(n) }, child);
 
@@ -43,7 +74,8 @@ export class PatroniPostgres extends pulumi.ComponentResource {
     const patroniRole = new k8s.rbac.v1.Role(`${n}-patroni`, {
       metadata: meta(`${n}-patroni`),
       rules: [
-        { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "patch", "update", "watch", "delete"] },
+        // deletecollection: `patronictl remove` deletes the cluster's ConfigMaps by label selector.
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "patch", "update", "watch", "delete", "deletecollection"] },
         { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "patch", "update", "watch"] },
       ],
     }, child);
@@ -75,10 +107,18 @@ export class PatroniPostgres extends pulumi.ComponentResource {
       // The sidecar owns the endpoint list; a later `pulumi up` must not reset it to empty.
     }, { ...child, dependsOn: [service], ignoreChanges: ["endpoints"] });
 
-    const spec = postgresSpec({ ...args, credentialsSecret: creds.name, scriptConfigMap: `${n}-discovery`, serviceAccount: n, primaryService: primary });
+    const spec = postgresSpec({
+      ...args,
+      credentialsSecret: creds.name,
+      spiloConfigurationSecret: spilo.name,
+      scriptConfigMap: `${n}-discovery`,
+      serviceAccount: n,
+      primaryService: primary,
+    });
     const w = emitWorkload(this, spec, {
       namespace: args.namespace,
-      dependsOn: [creds.secret, script, sa, ...bindings, slice],
+      podAnnotations: { [SPILO_CONFIGURATION_DIGEST_ANNOTATION]: createHash("sha256").update(spiloConfiguration(args)).digest("hex") },
+      dependsOn: [creds.secret, spilo.secret, script, sa, ...bindings, slice],
     });
     this.ready = [w.workload];
     this.primaryHost = serviceHost(primary, args.namespace);
@@ -124,6 +164,7 @@ export class PatroniPostgres extends pulumi.ComponentResource {
                   { name: "APP_DB", value: db },
                   { name: "APP_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: "password" } } },
                   { name: "SQL", value: CREATE_DATABASE_SQL },
+                  { name: "SCRAM_VERIFIER_PY", value: SCRAM_VERIFIER_PY },
                 ],
                 resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
                 securityContext: containerSecurityContext(IMAGES.spilo, undefined),

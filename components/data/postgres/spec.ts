@@ -1,7 +1,7 @@
 // PostgreSQL HA as a pure workload spec: Spilo (Patroni) members plus the discovery sidecar.
 import * as YAML from "yaml";
 import { IMAGES, ResourceSpec, WorkloadSpec, onRole, selectorLabels } from "../../kit";
-import { DEFAULT_DISCOVERY_POLL_SECONDS, PatroniDcs, PatroniTiming, patroniConfig } from "./patroni-config";
+import { DEFAULT_DISCOVERY_POLL_SECONDS, PatroniDcs, PatroniTiming, RestApiCredentials, patroniConfig } from "./patroni-config";
 
 export const POSTGRES_PORT = 5432;
 export const PATRONI_PORT = 8008;
@@ -9,6 +9,16 @@ export const PATRONI_PORT = 8008;
 export const ROLE_LABEL = "spilo-role";
 export const SUPERUSER_KEY = "superuser-password";
 export const REPLICATION_KEY = "replication-password";
+/** Key of Patroni's REST API password in the credentials Secret. */
+export const RESTAPI_KEY = "restapi-password";
+/** Key of the complete SPILO_CONFIGURATION (it holds the REST API password) in its Secret. */
+export const SPILO_CONFIGURATION_KEY = "spilo-configuration";
+/**
+ * A pod label only the members carry, in Patroni's KUBERNETES_LABELS: Patroni's cluster clean-up
+ * (`patronictl remove`) deletes every ConfigMap its label selector matches, and the program's own
+ * ConfigMaps carry the workload's app.kubernetes.io labels too. This label keeps them out.
+ */
+export const PATRONI_CLUSTER_LABEL = "homelab.pesulabs.net/patroni-cluster";
 /** Resources of the discovery sidecar: a shell loop around curl and kubectl. */
 export const SIDECAR_RESOURCES: ResourceSpec = { cpu: "10m", memory: "16Mi", memoryLimit: "64Mi" };
 
@@ -29,6 +39,8 @@ export interface PostgresSpecArgs {
   readonly pollSeconds?: number;
   /** Secret holding superuser and replication passwords. */
   readonly credentialsSecret: string;
+  /** Secret holding SPILO_CONFIGURATION under SPILO_CONFIGURATION_KEY (see spiloConfiguration). */
+  readonly spiloConfigurationSecret: string;
   /** ConfigMap holding discovery-sidecar.sh. */
   readonly scriptConfigMap: string;
   readonly serviceAccount: string;
@@ -36,10 +48,31 @@ export interface PostgresSpecArgs {
   readonly primaryService: string;
 }
 
+/** What spiloConfiguration needs of the spec's args. */
+export type SpiloConfigurationArgs = Pick<PostgresSpecArgs, "members" | "timing" | "dcs">;
+
+/**
+ * Spilo's SPILO_CONFIGURATION (YAML, merged over Spilo's own template): timing, synchronous mode and
+ * pg_hba from the same function the failover test feeds to real Patroni (tests/integration), so what
+ * was measured is what runs, plus the REST API credentials. It holds a password, so it travels in a
+ * Secret: Spilo hands Patroni no environment variable but its own few, so a PATRONI_RESTAPI_PASSWORD
+ * would never arrive.
+ */
+export function spiloConfiguration(a: SpiloConfigurationArgs, restApi?: RestApiCredentials): string {
+  const patroni = patroniConfig({ members: a.members, timing: a.timing, dcs: a.dcs, restApi });
+  return YAML.stringify({
+    bootstrap: patroni.bootstrap,
+    postgresql: patroni.postgresql,
+    ...(patroni.restapi ? { restapi: patroni.restapi } : {}),
+  });
+}
+
 export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
   const name = a.name ?? "postgres";
   const identity = { name, component: "database" };
-  const patroni = patroniConfig({ members: a.members, timing: a.timing, dcs: a.dcs });
+  // Validates timing and DCS now (throws with every problem), not when the Secret's value resolves.
+  patroniConfig({ members: a.members, timing: a.timing, dcs: a.dcs });
+  const patroniLabels = { ...selectorLabels(identity), [PATRONI_CLUSTER_LABEL]: name };
   const dcsEnv: Record<string, string> =
     a.dcs.type === "etcd3"
       ? { ETCD3_HOSTS: a.dcs.hosts.map((h) => `'${h}'`).join(",") }
@@ -47,8 +80,8 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
           DCS_ENABLE_KUBERNETES_API: "true",
           KUBERNETES_USE_CONFIGMAPS: "true",
           // Patroni finds its members by KUBERNETES_LABELS plus {scope label: SCOPE}; both must already
-          // be on the pods, so they are the workload's own selector labels (name = SCOPE).
-          KUBERNETES_LABELS: JSON.stringify(selectorLabels(identity)),
+          // be on the pods: the workload's selector labels (name = SCOPE) and PATRONI_CLUSTER_LABEL.
+          KUBERNETES_LABELS: JSON.stringify(patroniLabels),
           KUBERNETES_SCOPE_LABEL: "app.kubernetes.io/name",
           KUBERNETES_ROLE_LABEL: ROLE_LABEL,
         };
@@ -58,6 +91,7 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
     replicas: a.members,
     // Each member owns a node; its local-path volume's node affinity keeps it there.
     placement: onRole(a.role ?? "service", "required"),
+    podLabels: { [PATRONI_CLUSTER_LABEL]: name },
     fsGroup: 103,
     serviceAccountName: a.serviceAccount,
     volumeClaims: [{ name: "pgdata", size: a.storage }],
@@ -65,7 +99,12 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
       { name: "scripts", configMap: { name: a.scriptConfigMap, defaultMode: 0o555 } },
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } },
     ],
-    extraServices: [{ name: `${name}-replicas`, ports: ["postgres"], runtimeLabels: { [ROLE_LABEL]: "replica" } }],
+    // Read-only clients' Service on Patroni's role label. One member is always the primary, so with
+    // fewer than two there is never a replica: no Service rather than one that can never answer.
+    extraServices:
+      a.members >= 2
+        ? [{ name: `${name}-replicas`, ports: ["postgres"], runtimeLabels: { labels: { [ROLE_LABEL]: "replica" }, minReplicas: 2 } }]
+        : [],
     terminationGracePeriodSeconds: 60,
     containers: [
       {
@@ -85,9 +124,7 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
           PGPASSWORD_STANDBY: { secret: { secretName: a.credentialsSecret, key: REPLICATION_KEY } },
           POD_IP: { fieldPath: "status.podIP" },
           POD_NAMESPACE: { fieldPath: "metadata.namespace" },
-          // Timing, synchronous mode and pg_hba come from the same function the failover test feeds
-          // to real Patroni (tests/integration), so what was measured is what runs.
-          SPILO_CONFIGURATION: YAML.stringify({ bootstrap: patroni.bootstrap, postgresql: patroni.postgresql }),
+          SPILO_CONFIGURATION: { secret: { secretName: a.spiloConfigurationSecret, key: SPILO_CONFIGURATION_KEY } },
           ...dcsEnv,
         },
         mounts: [
