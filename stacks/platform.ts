@@ -9,6 +9,7 @@ import { PatroniPostgres } from "../components/data/postgres/postgres";
 import { K3sCluster } from "../components/cluster";
 import { clusterArgs } from "./cluster";
 import { CertManager, TraefikIngress } from "../components/ingress";
+import { emitDefaultDeny } from "../components/kit";
 import type { RouteDefaults } from "../components/kit";
 import { certManagerArgs, traefikArgs } from "./ingress";
 
@@ -50,7 +51,10 @@ export class HomelabPlatform extends pulumi.ComponentResource {
         labels: { "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted" },
       },
     }, { parent: this, provider: this.provider });
-    const inNs = { ...child, dependsOn: [ns] };
+    // Default-deny ingress: the only ways in are the allows the kit derives from connections, routes
+    // and peer rules. Created with the namespace, before any pod can start in it.
+    const deny = emitDefaultDeny(this, cfg.namespace, { opts: { provider: this.provider, dependsOn: [ns] } });
+    const inNs = { ...child, dependsOn: [ns, deny] };
 
     // Ingress first: app routes take its route defaults (headers Middleware, issuer).
     const certs = new CertManager("cert-manager", certManagerArgs(cfg, stack.secrets), child);

@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IMAGES, IssuerRef, appLabels, podSecurityContext, toInitContainer } from "../kit";
+import { IMAGES, IssuerRef, appLabels, emitDefaultDeny, podSecurityContext, selectorLabels, toInitContainer } from "../kit";
 import {
   CERT_MANAGER_CHART,
   CERT_MANAGER_CRDS,
@@ -138,7 +138,7 @@ export class CertManager extends pulumi.ComponentResource {
       }
     }
 
-    this.issuer = { name: args.issuer, kind: "ClusterIssuer" };
+    this.issuer = { name: args.issuer, kind: "ClusterIssuer", solvesHttp01: args.issuer !== "selfsigned" && args.solver.kind === "http01" };
     this.ready = [this.readyJob, ...issuers];
     this.registerOutputs({ issuer: this.issuer });
   }
@@ -171,6 +171,10 @@ export class CertManager extends pulumi.ComponentResource {
       subjects,
     }, { ...opts, dependsOn: [ns, role, sa] });
 
+    // The namespace is shared with the chart's pods, whose webhook the API server must reach from the
+    // nodes' addresses; so only the program's own pods here deny ingress (they serve nothing).
+    const jobIdentity = { name: READY_JOB, component: "certificates" };
+    const deny = emitDefaultDeny(this, CERT_MANAGER_NAMESPACE, { name: `${READY_JOB}-deny-ingress`, podSelector: selectorLabels(jobIdentity), opts: { dependsOn: [ns] } });
     const where = `job ${READY_JOB}`;
     // A Job's container runs to completion: it carries resources and no probes, like an init container.
     const container = toInitContainer({
@@ -186,7 +190,7 @@ export class CertManager extends pulumi.ComponentResource {
         backoffLimit: 2,
         activeDeadlineSeconds: READY_TIMEOUT_SECONDS + 300,
         template: {
-          metadata: { labels },
+          metadata: { labels: appLabels(jobIdentity) },
           spec: {
             serviceAccountName: READY_JOB,
             automountServiceAccountToken: true,
@@ -196,6 +200,6 @@ export class CertManager extends pulumi.ComponentResource {
           },
         },
       },
-    }, { parent: this, dependsOn: [chart, sa, clusterBinding, binding] });
+    }, { parent: this, dependsOn: [chart, sa, clusterBinding, binding, deny] });
   }
 }

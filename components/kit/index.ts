@@ -9,3 +9,4 @@ export * from "./footprint";
 export * from "./secrets";
 export * from "./connections";
 export * from "./routes";
+export * from "./network";

@@ -8,6 +8,8 @@ import { ContainerSpec, InitContainerSpec, PortSpec, toContainer, toInitContaine
 import { Placement, placementSpread, schedulingFor } from "./placement";
 import { podSecurityContext } from "./security";
 import { parseBytes } from "./quantity";
+import { Connection, allowConnections, workloadConsumer } from "./connections";
+import { PEER_PORTS_ANNOTATION, emitAllow } from "./network";
 
 export const LOCAL_PATH = "local-path";
 
@@ -61,14 +63,22 @@ export interface WorkloadSpec {
   readonly runtimeClassName?: string;
   /** Default 30. */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Container port names the replicas reach each other on (e.g. replication and the consensus API);
+   * each gets an allow from the workload's pods to themselves. Default none.
+   */
+  readonly peerPorts?: readonly string[];
 }
 
 export interface WorkloadArgs {
-  readonly namespace: pulumi.Input<string>;
+  /** Plain text: network allows compare namespaces. */
+  readonly namespace: string;
   /** Extra pod annotations, e.g. a checksum of mounted config so pods roll when it changes. */
   readonly podAnnotations?: Record<string, pulumi.Input<string>>;
   /** What the pods need to exist first (Secrets, ConfigMaps, RBAC), so they never start half-configured. */
   readonly dependsOn?: pulumi.Resource[];
+  /** What the pods connect to: each connection becomes exactly one allow (pods → provider, on its port). Default none. */
+  readonly connections?: readonly Connection[];
 }
 
 export interface EmittedWorkload {
@@ -80,6 +90,8 @@ export interface EmittedWorkload {
   /** Name of the ClusterIP Service, when exposed. */
   readonly serviceName?: string;
   readonly extraServices: k8s.core.v1.Service[];
+  /** The allows generated for the workload's connections and peer ports. */
+  readonly policies: k8s.networking.v1.NetworkPolicy[];
 }
 
 /** Every container port of the pod, by name. */
@@ -114,6 +126,9 @@ export function checkWorkloadSpec(spec: WorkloadSpec): void {
       if (!volumeNames.has(m.volume)) throw new Error(`${where}: container ${c.name} mounts volume "${m.volume}" that the pod does not declare`);
     }
   }
+  for (const p of spec.peerPorts ?? []) {
+    if (!ports.has(p)) throw new Error(`${where}: peer port "${p}" is not a container port (ports: ${[...ports.keys()].join(", ") || "none"})`);
+  }
   if (spec.volumeClaims?.length) {
     if (spec.kind !== "StatefulSet") throw new Error(`${where}: per-replica volumes need a StatefulSet`);
     for (const v of spec.volumeClaims) {
@@ -145,9 +160,25 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
   const podOpts: pulumi.CustomResourceOptions = { parent, dependsOn: args.dependsOn };
   const meta = (n: string) => ({ name: n, namespace: args.namespace, labels });
   const ports = podPorts(spec);
+  const consumed = allowConnections(parent, workloadConsumer(spec.identity, args.namespace), args.connections ?? []);
+  const peerPorts = [...new Set(spec.peerPorts ?? [])].sort();
+  const policies = [...consumed.policies];
+  if (peerPorts.length > 0) {
+    const pods = { namespace: args.namespace, podSelector: selector };
+    policies.push(emitAllow(parent, {
+      name: `${name}-peers`,
+      reason: "peer",
+      from: pods,
+      to: pods,
+      ports: peerPorts.map((p) => ({ port: ports.get(p)!.containerPort, protocol: ports.get(p)!.protocol })),
+      identity: spec.identity,
+    }));
+  }
+  const workloadAnnotations = peerPorts.length > 0 ? { [PEER_PORTS_ANNOTATION]: peerPorts.join(",") } : undefined;
+  const podAnnotations = { ...(args.podAnnotations ?? {}), ...consumed.annotations };
 
   const template: k8s.types.input.core.v1.PodTemplateSpec = {
-    metadata: { labels, annotations: args.podAnnotations },
+    metadata: { labels, annotations: Object.keys(podAnnotations).length ? podAnnotations : undefined },
     spec: {
       ...schedulingFor(spec.placement, selector),
       serviceAccountName: spec.serviceAccountName,
@@ -178,7 +209,7 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
       spec: { clusterIP: "None", publishNotReadyAddresses: true, selector, ports: servicePorts([...ports.keys()]) },
     }, opts);
     workload = new k8s.apps.v1.StatefulSet(name, {
-      metadata: meta(name),
+      metadata: { ...meta(name), annotations: workloadAnnotations },
       spec: {
         serviceName: headlessName,
         replicas: spec.replicas,
@@ -196,7 +227,7 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
     }, { parent, dependsOn: [headless, ...(args.dependsOn ?? [])] });
   } else {
     workload = new k8s.apps.v1.Deployment(name, {
-      metadata: meta(name),
+      metadata: { ...meta(name), annotations: workloadAnnotations },
       spec: {
         replicas: spec.replicas,
         selector: { matchLabels: selector },
@@ -224,5 +255,5 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
     spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
   }, opts);
 
-  return { workload, service, headless, pdb, selector, serviceName, extraServices };
+  return { workload, service, headless, pdb, selector, serviceName, extraServices, policies };
 }

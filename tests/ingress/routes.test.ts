@@ -54,6 +54,7 @@ const defaults: RouteDefaults = {
   domain: "homelab.pesulabs.net",
   securityHeaders: { name: "security-headers", namespace: NS },
   issuer: { name: "letsencrypt", kind: "ClusterIssuer" },
+  ingressPods: { namespace: "kube-system", podSelector: { "app.kubernetes.io/name": "traefik" } },
 };
 const qdrant = qdrantSpec({ node: "asuna", storage: "1Gi", resources: { cpu: "100m", memory: "128Mi", memoryLimit: "256Mi" }, apiKeySecret: "qdrant-api-key" });
 

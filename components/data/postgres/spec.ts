@@ -67,6 +67,10 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
     ],
     extraServices: [{ name: `${name}-replicas`, ports: ["postgres"], runtimeLabels: { [ROLE_LABEL]: "replica" } }],
     terminationGracePeriodSeconds: 60,
+    // Replication and Patroni's REST API (members ask each other before a failover). Nothing else
+    // reaches 8008: the discovery sidecar calls its own member over loopback, and kubelet probes are
+    // not subject to NetworkPolicy on k3s.
+    peerPorts: ["postgres", "patroni"],
     containers: [
       {
         name: "postgres",
