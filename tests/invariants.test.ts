@@ -26,6 +26,24 @@ describe.each(stackNames())("stack %s", (stack) => {
     expect(commands).toContain("cluster-kubeconfig");
   });
 
+  it("every StatefulSet and Job is awaited long enough for a cold start (the provider's default is 10 minutes)", () => {
+    const minutes = (kind: string, name: string) => {
+      const r = s().resources.find((x) => x.type === kind && x.name === name);
+      return Number(/^(\d+)m$/.exec(r?.options?.customTimeouts?.create ?? "")?.[1] ?? 10);
+    };
+    const window = (p: any) => (p ? (p.initialDelaySeconds ?? 0) + (p.periodSeconds ?? 10) * (p.failureThreshold ?? 3) : 0);
+    const PULL_SECONDS = 600;
+    for (const sts of s().manifests.filter((m) => m.kind === "StatefulSet")) {
+      const start = Math.max(...sts.spec.template.spec.containers.map((c: any) => window(c.startupProbe) + window(c.readinessProbe)));
+      // OrderedReady: members one after another, each pulling its image on its own node.
+      expect(minutes("kubernetes:apps/v1:StatefulSet", sts.metadata.name) * 60).toBeGreaterThanOrEqual(sts.spec.replicas * (PULL_SECONDS + start));
+    }
+    for (const job of s().manifests.filter((m) => m.kind === "Job")) {
+      expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+      expect(minutes("kubernetes:batch/v1:Job", job.metadata.name) * 60).toBeGreaterThan(job.spec.activeDeadlineSeconds);
+    }
+  });
+
   it("every Kubernetes resource goes through the cluster's provider", () => {
     // The one provider, made by the K3sCluster component from the kubeconfig it read back (or was given).
     const providers = new Set(s().resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.name));

@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IMAGES, IssuerRef, appLabels, emitDefaultDeny, podSecurityContext, selectorLabels, toInitContainer } from "../kit";
+import { IMAGES, IssuerRef, appLabels, awaitTimeouts, emitDefaultDeny, jobTimeoutMinutes, podSecurityContext, selectorLabels, toInitContainer } from "../kit";
 import {
   CERT_MANAGER_CHART,
   CERT_MANAGER_CRDS,
@@ -34,6 +34,8 @@ export const CLOUDFLARE_TOKEN_SECRET = { name: "cloudflare-api-token", key: "api
 export const READY_JOB = "cert-manager-ready";
 /** How long the readiness Job waits for k3s to install cert-manager. */
 export const READY_TIMEOUT_SECONDS = 600;
+/** The Job's own deadline: the script's wait plus its image pull and retries. */
+export const READY_DEADLINE_SECONDS = READY_TIMEOUT_SECONDS + 300;
 
 export type SolverArgs =
   | { readonly kind: "http01" }
@@ -181,14 +183,15 @@ export class CertManager extends pulumi.ComponentResource {
       name: "wait",
       image: IMAGES.kubectl,
       command: ["/bin/sh", "-c", readinessScript()],
-      env: { NAMESPACE: CERT_MANAGER_NAMESPACE, CRDS: crds.join(" "), TIMEOUT_SECONDS: String(READY_TIMEOUT_SECONDS) },
+      // HOME: the non-root user has none, and kubectl writes its discovery cache there.
+      env: { NAMESPACE: CERT_MANAGER_NAMESPACE, CRDS: crds.join(" "), TIMEOUT_SECONDS: String(READY_TIMEOUT_SECONDS), HOME: "/tmp" },
       resources: { cpu: "10m", memory: "32Mi", memoryLimit: "128Mi" },
     }, where);
     return new k8s.batch.v1.Job(READY_JOB, {
       metadata: { ...meta, namespace: CERT_MANAGER_NAMESPACE },
       spec: {
         backoffLimit: 2,
-        activeDeadlineSeconds: READY_TIMEOUT_SECONDS + 300,
+        activeDeadlineSeconds: READY_DEADLINE_SECONDS,
         template: {
           metadata: { labels: appLabels(jobIdentity) },
           spec: {
@@ -200,6 +203,7 @@ export class CertManager extends pulumi.ComponentResource {
           },
         },
       },
-    }, { parent: this, dependsOn: [chart, sa, clusterBinding, binding, deny] });
+      // Pulumi awaits the Job past its deadline, so the Job's own failure (with its log) is what is reported.
+    }, { parent: this, dependsOn: [chart, sa, clusterBinding, binding, deny], customTimeouts: awaitTimeouts(jobTimeoutMinutes(READY_DEADLINE_SECONDS)) });
   }
 }

@@ -10,3 +10,4 @@ export * from "./secrets";
 export * from "./connections";
 export * from "./routes";
 export * from "./network";
+export * from "./timeouts";

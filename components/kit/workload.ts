@@ -10,6 +10,7 @@ import { podSecurityContext } from "./security";
 import { parseBytes } from "./quantity";
 import { Connection, allowConnections, workloadConsumer } from "./connections";
 import { PEER_PORTS_ANNOTATION, emitAllow } from "./network";
+import { awaitTimeouts, rolloutTimeoutMinutes } from "./timeouts";
 
 export const LOCAL_PATH = "local-path";
 
@@ -157,7 +158,9 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
   const selector = selectorLabels(spec.identity);
   const labels = appLabels(spec.identity);
   const opts: pulumi.CustomResourceOptions = { parent };
-  const podOpts: pulumi.CustomResourceOptions = { parent, dependsOn: args.dependsOn };
+  // A cold start (image pull, slow startup probe, members in sequence) may outlast the provider's 10 minutes.
+  const customTimeouts = awaitTimeouts(rolloutTimeoutMinutes(spec));
+  const podOpts: pulumi.CustomResourceOptions = { parent, dependsOn: args.dependsOn, customTimeouts };
   const meta = (n: string) => ({ name: n, namespace: args.namespace, labels });
   const ports = podPorts(spec);
   const consumed = allowConnections(parent, workloadConsumer(spec.identity, args.namespace), args.connections ?? []);
@@ -224,7 +227,7 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
           spec: { accessModes: ["ReadWriteOnce"], storageClassName: v.storageClass ?? LOCAL_PATH, resources: { requests: { storage: v.size } } },
         })),
       },
-    }, { parent, dependsOn: [headless, ...(args.dependsOn ?? [])] });
+    }, { parent, dependsOn: [headless, ...(args.dependsOn ?? [])], customTimeouts });
   } else {
     workload = new k8s.apps.v1.Deployment(name, {
       metadata: { ...meta(name), annotations: workloadAnnotations },

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENDPOINTS_OF_ANNOTATION, IMAGES, PostgresConnection, allowConnections, appLabels, assertDnsLabel, containerSecurityContext, emitWorkload, generatedSecret, imageRef, podSecurityContext, selectorLabels, serviceHost } from "../../kit";
+import { ENDPOINTS_OF_ANNOTATION, IMAGES, awaitTimeouts, jobTimeoutMinutes, PostgresConnection, allowConnections, appLabels, assertDnsLabel, containerSecurityContext, emitWorkload, generatedSecret, imageRef, podSecurityContext, selectorLabels, serviceHost } from "../../kit";
 import { CREATE_DATABASE_COMMAND, CREATE_DATABASE_SQL } from "./app-database";
 import { POSTGRES_PORT, PostgresSpecArgs, REPLICATION_KEY, SUPERUSER_KEY, postgresSpec } from "./spec";
 
@@ -10,6 +10,12 @@ export interface PostgresArgs extends Omit<PostgresSpecArgs, "credentialsSecret"
   /** Namespace to deploy into (must exist). */
   readonly namespace: string;
 }
+
+/**
+ * Deadline of an app-database Job: a Spilo pull on a node that lacks the image (up to ~10 min) plus
+ * kubelet's restart back-off over six retries (10+20+40+80+160+300 s).
+ */
+export const DATABASE_JOB_DEADLINE_SECONDS = 1200;
 
 export const DISCOVERY_SCRIPT = fs.readFileSync(path.join(__dirname, "discovery-sidecar.sh"), "utf8");
 
@@ -125,6 +131,7 @@ export class PatroniPostgres extends pulumi.ComponentResource {
       metadata: { name: jobName, namespace: this.ns, labels: appLabels({ name: this.name, component: "database" }) },
       spec: {
         backoffLimit: 6,
+        activeDeadlineSeconds: DATABASE_JOB_DEADLINE_SECONDS,
         template: {
           metadata: { labels: appLabels(jobIdentity), annotations: consumed.annotations },
           spec: {
@@ -153,7 +160,12 @@ export class PatroniPostgres extends pulumi.ComponentResource {
           },
         },
       },
-    }, { parent: this, dependsOn: [secret.secret, ...consumed.policies, ...this.ready], deleteBeforeReplace: true });
+    }, {
+      parent: this,
+      dependsOn: [secret.secret, ...consumed.policies, ...this.ready],
+      deleteBeforeReplace: true,
+      customTimeouts: awaitTimeouts(jobTimeoutMinutes(DATABASE_JOB_DEADLINE_SECONDS)),
+    });
     return { ...this.admin, database: db, user, password: secret.ref("password") };
   }
 }
