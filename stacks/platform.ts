@@ -50,7 +50,8 @@ export class HomelabPlatform extends pulumi.ComponentResource {
         // Baseline is enforced (some images still need root); restricted violations are reported.
         labels: { "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted" },
       },
-    }, { parent: this, provider: this.provider });
+      // Deleting the namespace would delete the volumes' claims with it: a config change must not do that.
+    }, { parent: this, provider: this.provider, protect: true });
     // Default-deny ingress: the only ways in are the allows the kit derives from connections, routes
     // and peer rules. Created with the namespace, before any pod can start in it.
     const deny = emitDefaultDeny(this, cfg.namespace, { opts: { provider: this.provider, dependsOn: [ns] } });

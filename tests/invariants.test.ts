@@ -44,6 +44,18 @@ describe.each(stackNames())("stack %s", (stack) => {
     }
   });
 
+  it("stateful data cannot be deleted by a config change: StatefulSets with volumes and their namespace are protected", () => {
+    const opts = (kind: string, name: string) => s().resources.find((x) => x.type === kind && x.name === name)?.options;
+    const stateful = s().manifests.filter((m) => m.kind === "StatefulSet" && (m.spec.volumeClaimTemplates ?? []).length > 0);
+    expect(stateful.length).toBeGreaterThan(0);
+    for (const sts of stateful) {
+      expect({ sts: sts.metadata.name, protect: opts("kubernetes:apps/v1:StatefulSet", sts.metadata.name)?.protect }).toEqual({ sts: sts.metadata.name, protect: true });
+      // Deleting the namespace deletes the claims: when the program owns it, it is protected too.
+      const ns = s().manifests.find((m) => m.kind === "Namespace" && m.metadata.name === sts.metadata.namespace);
+      if (ns) expect({ ns: ns.metadata.name, protect: opts("kubernetes:core/v1:Namespace", ns.metadata.name)?.protect }).toEqual({ ns: ns.metadata.name, protect: true });
+    }
+  });
+
   it("every Kubernetes resource goes through the cluster's provider", () => {
     // The one provider, made by the K3sCluster component from the kubeconfig it read back (or was given).
     const providers = new Set(s().resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.name));

@@ -227,7 +227,9 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
           spec: { accessModes: ["ReadWriteOnce"], storageClassName: v.storageClass ?? LOCAL_PATH, resources: { requests: { storage: v.size } } },
         })),
       },
-    }, { parent, dependsOn: [headless, ...(args.dependsOn ?? [])], customTimeouts });
+      // Protected when it holds volumes: a delete or a replace (e.g. a changed volume template) fails
+      // instead of taking the pods' data with it.
+    }, { parent, dependsOn: [headless, ...(args.dependsOn ?? [])], customTimeouts, protect: (spec.volumeClaims?.length ?? 0) > 0 });
   } else {
     workload = new k8s.apps.v1.Deployment(name, {
       metadata: { ...meta(name), annotations: workloadAnnotations },
