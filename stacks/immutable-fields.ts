@@ -113,3 +113,13 @@ export function volumeTemplateProblems(previous: VolumeTemplates | undefined, pl
   }
   return problems;
 }
+
+/** An acceptance left in the config after its `pulumi up` has no effect: say so, like a stale migrateFrom. */
+export function staleAcceptanceWarnings(previous: VolumeTemplates | undefined, planned: VolumeTemplates, ctx: TemplateContext): string[] {
+  const out: string[] = [];
+  for (const sts of [...(ctx.accepted ?? [])].sort()) {
+    const changed = volumeTemplateProblems(previous, { [sts]: planned[sts] ?? [] }, { ...ctx, accepted: undefined }).length > 0;
+    if (!changed) out.push(`${ctx.paths[sts] ?? `StatefulSet ${sts}`}.${ACCEPT_KEY} has no effect (${sts}'s volume templates match the last deployment); remove it`);
+  }
+  return out;
+}

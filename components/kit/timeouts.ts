@@ -4,7 +4,13 @@
 // other (OrderedReady). The budget is derived from the spec, so a slower probe raises it by itself.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProbeSpec } from "./container";
-import type { WorkloadSpec } from "./workload";
+
+/** What a rollout's duration depends on (a WorkloadSpec has all of it). */
+export interface RolloutShape {
+  readonly kind: "Deployment" | "StatefulSet";
+  readonly replicas: number;
+  readonly containers: readonly { readonly startup?: ProbeSpec; readonly readiness: ProbeSpec }[];
+}
 
 /** The provider's own await timeout. */
 export const PROVIDER_DEFAULT_MINUTES = 10;
@@ -22,7 +28,7 @@ export function probeWindowSeconds(p: ProbeSpec | undefined): number {
  * container's startup window and readiness window; a StatefulSet's pods start one after another.
  * Never below the provider's default.
  */
-export function rolloutTimeoutMinutes(spec: WorkloadSpec, pullMinutes = PULL_BUDGET_MINUTES): number {
+export function rolloutTimeoutMinutes(spec: RolloutShape, pullMinutes = PULL_BUDGET_MINUTES): number {
   const start = Math.max(...spec.containers.map((c) => probeWindowSeconds(c.startup) + probeWindowSeconds(c.readiness)));
   const perPod = pullMinutes * 60 + start;
   const inSequence = spec.kind === "StatefulSet" ? spec.replicas : 1;

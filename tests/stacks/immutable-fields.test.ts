@@ -1,7 +1,7 @@
 // A change of a StatefulSet's volume templates against the last deployment is a validation problem
 // naming the field and the safe procedure, never a silent delete-and-replace.
 import * as pulumi from "@pulumi/pulumi";
-import { VolumeTemplates, parseVolumeTemplates, previousVolumeTemplates, volumeTemplateProblems, volumeTemplatesOf } from "../../stacks";
+import { VolumeTemplates, parseVolumeTemplates, staleAcceptanceWarnings, previousVolumeTemplates, volumeTemplateProblems, volumeTemplatesOf } from "../../stacks";
 import { qdrantSpec } from "../../components/data/qdrant";
 
 const ctx = { namespace: "homelab", paths: { qdrant: "homelab:workloads.qdrant", postgres: "homelab:workloads.postgres" } };
@@ -59,6 +59,13 @@ describe("volumeTemplateProblems", () => {
 
   it("a change the user declares done by the procedure passes (the protection still guards the replace)", () => {
     expect(volumeTemplateProblems(deployed, withQdrant([{ size: "50Gi" }]), { ...ctx, accepted: new Set(["qdrant"]) })).toEqual([]);
+    expect(staleAcceptanceWarnings(deployed, withQdrant([{ size: "50Gi" }]), { ...ctx, accepted: new Set(["qdrant"]) })).toEqual([]);
+  });
+
+  it("an acceptance left behind after its deploy is warned about", () => {
+    expect(staleAcceptanceWarnings(deployed, deployed, { ...ctx, accepted: new Set(["qdrant"]) })).toEqual([
+      "homelab:workloads.qdrant.acceptVolumeTemplateChange has no effect (qdrant's volume templates match the last deployment); remove it",
+    ]);
   });
 });
 
