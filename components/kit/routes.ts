@@ -222,6 +222,29 @@ export function emitRoute(parent: pulumi.Resource, defaults: RouteDefaults, args
   }
   const dependsOn: pulumi.Resource[] = [...(defaults.dependsOn ?? []), ...(b.kind === "Service" && b.resource ? [b.resource] : [])];
 
+  const policies: k8s.networking.v1.NetworkPolicy[] = [];
+  if (b.kind === "Service") {
+    policies.push(emitAllow(parent, {
+      name: policyName(args.name, "ingress"),
+      reason: "route",
+      from: defaults.ingressPods,
+      to: { namespace: args.namespace, podSelector: selectorLabels(b.identity) },
+      ports: [{ port: b.targetPort }],
+      identity: b.identity,
+    }));
+  }
+  if (secure && defaults.issuer.solvesHttp01) {
+    // cert-manager serves the challenge from its solver pods behind an Ingress of the ingress class.
+    policies.push(emitAllow(parent, {
+      name: policyName(args.name, "acme-solver"),
+      reason: "route",
+      from: defaults.ingressPods,
+      to: { namespace: args.namespace, podSelector: ACME_HTTP01_SOLVER.podSelector },
+      ports: [{ port: ACME_HTTP01_SOLVER.port }],
+      identity,
+    }));
+  }
+
   let certificate: k8s.apiextensions.CustomResource | undefined;
   let tlsSecret: string | undefined;
   if (secure) {
@@ -236,30 +259,8 @@ export function emitRoute(parent: pulumi.Resource, defaults: RouteDefaults, args
         issuerRef: { name: defaults.issuer.name, kind: defaults.issuer.kind, group: "cert-manager.io" },
         privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
       },
-    }, { parent, dependsOn });
-  }
-
-  const policies: k8s.networking.v1.NetworkPolicy[] = [];
-  if (b.kind === "Service") {
-    policies.push(emitAllow(parent, {
-      name: policyName(args.name, "ingress"),
-      reason: "route",
-      from: defaults.ingressPods,
-      to: { namespace: args.namespace, podSelector: selectorLabels(b.identity) },
-      ports: [{ port: b.targetPort }],
-      identity: b.identity,
-    }));
-  }
-  if (certificate && defaults.issuer.solvesHttp01) {
-    // cert-manager serves the challenge from its solver pods behind an Ingress of the ingress class.
-    policies.push(emitAllow(parent, {
-      name: policyName(args.name, "acme-solver"),
-      reason: "route",
-      from: defaults.ingressPods,
-      to: { namespace: args.namespace, podSelector: ACME_HTTP01_SOLVER.podSelector },
-      ports: [{ port: ACME_HTTP01_SOLVER.port }],
-      identity,
-    }));
+      // The HTTP-01 solver must be reachable before cert-manager presents the challenge.
+    }, { parent, dependsOn: [...dependsOn, ...policies] });
   }
 
   const ingressRoute = new k8s.apiextensions.CustomResource(args.name, {
@@ -271,7 +272,7 @@ export function emitRoute(parent: pulumi.Resource, defaults: RouteDefaults, args
       routes: [{ kind: "Rule", match, middlewares: middlewares.map((m) => ({ name: m.name, namespace: m.namespace })), services: [service] }],
       ...(secure ? { tls: { secretName: tlsSecret } } : {}),
     },
-  }, { parent, dependsOn: certificate ? [...dependsOn, certificate] : dependsOn });
+  }, { parent, dependsOn: [...dependsOn, ...(certificate ? [certificate] : []), ...policies] });
 
   return { host, url: `${secure ? "https" : "http"}://${host}${args.pathPrefix ?? "/"}`, ingressRoute, certificate, tlsSecret, policies };
 }

@@ -160,7 +160,6 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
   const opts: pulumi.CustomResourceOptions = { parent };
   // A cold start (image pull, slow startup probe, members in sequence) may outlast the provider's 10 minutes.
   const customTimeouts = awaitTimeouts(rolloutTimeoutMinutes(spec));
-  const podOpts: pulumi.CustomResourceOptions = { parent, dependsOn: args.dependsOn, customTimeouts };
   const meta = (n: string) => ({ name: n, namespace: args.namespace, labels });
   const ports = podPorts(spec);
   const consumed = allowConnections(parent, workloadConsumer(spec.identity, args.namespace), args.connections ?? []);
@@ -177,6 +176,8 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
       identity: spec.identity,
     }));
   }
+  // Pods start only once their allows exist, so a first connection (or a member's first replication) is not dropped.
+  const podDeps = [...(args.dependsOn ?? []), ...policies];
   const workloadAnnotations = peerPorts.length > 0 ? { [PEER_PORTS_ANNOTATION]: peerPorts.join(",") } : undefined;
   const podAnnotations = { ...(args.podAnnotations ?? {}), ...consumed.annotations };
 
@@ -229,7 +230,7 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
       },
       // Protected when it holds volumes: a delete or a replace (e.g. a changed volume template) fails
       // instead of taking the pods' data with it.
-    }, { parent, dependsOn: [headless, ...(args.dependsOn ?? [])], customTimeouts, protect: (spec.volumeClaims?.length ?? 0) > 0 });
+    }, { parent, dependsOn: [headless, ...podDeps], customTimeouts, protect: (spec.volumeClaims?.length ?? 0) > 0 });
   } else {
     workload = new k8s.apps.v1.Deployment(name, {
       metadata: { ...meta(name), annotations: workloadAnnotations },
@@ -239,7 +240,7 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template,
       },
-    }, podOpts);
+    }, { parent, dependsOn: podDeps, customTimeouts });
   }
 
   const clusterService = (svc: ServiceExposure, svcName: string) => {
