@@ -11,3 +11,4 @@ export * from "./connections";
 export * from "./routes";
 export * from "./network";
 export * from "./timeouts";
+export * from "./namespace";
