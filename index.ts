@@ -1,7 +1,7 @@
 // The homelab platform: load and validate this stack's config (every problem reported before
 // anything is created), then build the platform from it.
 import * as pulumi from "@pulumi/pulumi";
-import { HomelabPlatform, loadStack, previousVolumeHomes } from "./stacks";
+import { HomelabPlatform, loadStack, previousVolumeHomes, volumeTemplatesOf } from "./stacks";
 
 export = async () => {
   const stack = loadStack({
@@ -20,6 +20,8 @@ export = async () => {
     dashboardUrl: platform.outputs.dashboardUrl,
     dashboardPassword: platform.dashboardPassword,
     volumeHomes: stack.volumeHomes,
+    // Read back by the next run (previousVolumeTemplates): a change of a StatefulSet's volume templates is refused.
+    volumeTemplates: volumeTemplatesOf(stack.planned.map((w) => w.spec)),
     nodes: stack.schedule.nodes.map((n) => ({ node: n.node, pods: n.pods })),
   };
 };

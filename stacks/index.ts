@@ -8,3 +8,4 @@ export * from "./plan";
 export * from "./load";
 export * from "./volume-homes";
 export * from "./platform";
+export * from "./immutable-fields";

@@ -9,6 +9,7 @@ import { PatroniPostgres } from "../components/data/postgres/postgres";
 import { K3sCluster } from "../components/cluster";
 import { clusterArgs } from "./cluster";
 import { CertManager, TraefikIngress } from "../components/ingress";
+import { emitPlatformNamespace } from "../components/kit";
 import type { RouteDefaults } from "../components/kit";
 import { certManagerArgs, traefikArgs } from "./ingress";
 
@@ -43,14 +44,9 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     // Components hand the provider down to their children; plain resources take it directly.
     const child = { parent: this, providers: [this.provider] };
 
-    const ns = new k8s.core.v1.Namespace(cfg.namespace, {
-      metadata: {
-        name: cfg.namespace,
-        // Baseline is enforced (some images still need root); restricted violations are reported.
-        labels: { "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted" },
-      },
-    }, { parent: this, provider: this.provider });
-    const inNs = { ...child, dependsOn: [ns] };
+    // Pod Security labels, protected, default-deny ingress before any pod can start in it.
+    const ns = emitPlatformNamespace(this, cfg.namespace, { provider: this.provider });
+    const inNs = { ...child, dependsOn: ns.ready };
 
     // Ingress first: app routes take its route defaults (headers Middleware, issuer).
     const certs = new CertManager("cert-manager", certManagerArgs(cfg, stack.secrets), child);

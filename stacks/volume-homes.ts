@@ -3,6 +3,7 @@
 // user opts in (after copying the data) with `migrateFrom: <old node>`.
 import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../components/kit/problems";
+import { VolumeTemplates, parseVolumeTemplates } from "./immutable-fields";
 
 export interface HomeChange {
   /** Workload name → the node it is pinned to now. */
@@ -45,6 +46,23 @@ export async function previousVolumeHomes(): Promise<Record<string, string> | un
   } catch (e) {
     // A backend that cannot answer must not block the deploy; say plainly that the check did not run.
     pulumi.log.warn(`could not read ${name}'s last volumeHomes output (${(e as Error).message}): the check that stateful workloads stay on their volume's node was skipped`);
+    return undefined;
+  }
+}
+
+/**
+ * The `volumeTemplates` output of this stack's last deployment (StatefulSet → volume templates), read
+ * through its own reference to the stack; undefined before the first deployment, or when the backend
+ * cannot answer (with a warning: the immutable-template check is then skipped, and the StatefulSets'
+ * protection still stops a replace).
+ */
+export async function previousVolumeTemplates(): Promise<VolumeTemplates | undefined> {
+  const name = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  try {
+    const details = await new pulumi.StackReference("self-volume-templates", { name }).getOutputDetails("volumeTemplates");
+    return parseVolumeTemplates(details.value ?? details.secretValue);
+  } catch (e) {
+    pulumi.log.warn(`could not read ${name}'s last volumeTemplates output (${(e as Error).message}): the check that StatefulSet volume templates do not change was skipped`);
     return undefined;
   }
 }

@@ -106,4 +106,79 @@ describe("the invariants catch what they promise", () => {
     });
     expect(inv.noInlinedSecrets(ms)).toHaveLength(2);
   });
+
+  describe("default-deny networking", () => {
+    const policy = (ms: Manifest[], name: string) => ms.find((m) => m.kind === "NetworkPolicy" && m.metadata.name === name)!;
+    const TRAEFIK = "pods kube-system{app.kubernetes.io/instance=traefik-kube-system,app.kubernetes.io/name=traefik}";
+
+    it("a namespace without its default-deny policy", () => {
+      const ms = broken((m) => m.splice(m.indexOf(policy(m, "default-deny-ingress")), 1));
+      expect(inv.everyPodDeniesIngressByDefault(ms)).toEqual([
+        "StatefulSet homelab/postgres: no default-deny ingress policy selects its pods",
+        "StatefulSet homelab/qdrant: no default-deny ingress policy selects its pods",
+        "Job homelab/postgres-family-assistant-create: no default-deny ingress policy selects its pods",
+        "Job homelab/postgres-mem0-create: no default-deny ingress policy selects its pods",
+        "Job homelab/postgres-n8n-create: no default-deny ingress policy selects its pods",
+      ]);
+    });
+
+    it("a policy that restricts egress (DNS must stay open)", () => {
+      const ms = broken((m) => (policy(m, "default-deny-ingress").spec.policyTypes = ["Ingress", "Egress"]));
+      expect(inv.everyPodDeniesIngressByDefault(ms)).toEqual(["NetworkPolicy homelab/default-deny-ingress restricts egress (pods must keep DNS and their outbound connections)"]);
+    });
+
+    it("a missing peer allow", () => {
+      const ms = broken((m) => m.splice(m.indexOf(policy(m, "postgres-peers")), 1));
+      expect(inv.allowsEqualTheWiring(ms)).toEqual([
+        "missing allow: StatefulSet homelab/postgres → StatefulSet homelab/postgres :5432/TCP",
+        "missing allow: StatefulSet homelab/postgres → StatefulSet homelab/postgres :8008/TCP",
+      ]);
+    });
+
+    it("a connection's allow on the wrong port", () => {
+      const ms = broken((m) => (policy(m, "postgres-n8n-create-to-postgres-primary").spec.ingress[0].ports[0].port = 8008));
+      expect(inv.allowsEqualTheWiring(ms)).toEqual([
+        "missing allow: Job homelab/postgres-n8n-create → StatefulSet homelab/postgres :5432/TCP",
+        "allow without a connection, route or peer rule: Job homelab/postgres-n8n-create → StatefulSet homelab/postgres :8008/TCP",
+      ]);
+    });
+
+    it("an allow wider than its connection (every pod of the namespace)", () => {
+      const ms = broken((m) => (policy(m, "postgres-n8n-create-to-postgres-primary").spec.ingress[0].from[0].podSelector = {}));
+      expect(inv.allowsEqualTheWiring(ms)).toEqual([
+        "missing allow: Job homelab/postgres-n8n-create → StatefulSet homelab/postgres :5432/TCP",
+        "allow without a connection, route or peer rule: every pod of homelab → StatefulSet homelab/postgres :5432/TCP",
+      ]);
+    });
+
+    it("an extra hand-written allow", () => {
+      const ms = broken((m) => {
+        const extra = JSON.parse(JSON.stringify(policy(m, "postgres-peers")));
+        extra.metadata.name = "qdrant-open";
+        extra.spec = { podSelector: { matchLabels: { "app.kubernetes.io/name": "qdrant" } }, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: 6333 }] }] };
+        m.push(extra);
+      });
+      expect(inv.allowsEqualTheWiring(ms)).toEqual(["allow without a connection, route or peer rule: anyone → StatefulSet homelab/qdrant :6333/TCP"]);
+    });
+
+    it("a route whose backend gets no allow", () => {
+      const ms = broken((m) => {
+        const route = JSON.parse(JSON.stringify(m.find((x) => x.kind === "IngressRoute")!));
+        route.metadata.name = "qdrant";
+        route.spec.routes[0].services = [{ name: "qdrant", kind: "Service", port: "http" }];
+        m.push(route);
+      });
+      expect(inv.allowsEqualTheWiring(ms)).toEqual([`missing allow: ${TRAEFIK} → StatefulSet homelab/qdrant :6333/TCP`]);
+    });
+
+    it("ACME HTTP-01 solvers that Traefik cannot reach", () => {
+      const ms = broken((m) => m.splice(m.indexOf(policy(m, "traefik-dashboard-acme-solver")), 1));
+      expect(inv.allowsEqualTheWiring(ms)).toEqual([`missing allow: ${TRAEFIK} → pods homelab{acme.cert-manager.io/http01-solver=true} :8089/TCP`]);
+    });
+
+    it("a pod wired to a service by hand, without a connection", () => {
+      const ms = broken((m) => sts(m, "qdrant").spec.template.spec.containers[0].env.push({ name: "DB", value: "postgres-primary.homelab.svc.cluster.local" }));
+      expect(inv.allowsEqualTheWiring(ms)).toEqual(["StatefulSet homelab/qdrant: env DB names postgres-primary.homelab.svc.cluster.local but the pods declare no connection to it"]);
+    });
+  });
 });

@@ -26,6 +26,36 @@ describe.each(stackNames())("stack %s", (stack) => {
     expect(commands).toContain("cluster-kubeconfig");
   });
 
+  it("every StatefulSet and Job is awaited long enough for a cold start (the provider's default is 10 minutes)", () => {
+    const minutes = (kind: string, name: string) => {
+      const r = s().resources.find((x) => x.type === kind && x.name === name);
+      return Number(/^(\d+)m$/.exec(r?.options?.customTimeouts?.create ?? "")?.[1] ?? 10);
+    };
+    const window = (p: any) => (p ? (p.initialDelaySeconds ?? 0) + (p.periodSeconds ?? 10) * (p.failureThreshold ?? 3) : 0);
+    const PULL_SECONDS = 600;
+    for (const sts of s().manifests.filter((m) => m.kind === "StatefulSet")) {
+      const start = Math.max(...sts.spec.template.spec.containers.map((c: any) => window(c.startupProbe) + window(c.readinessProbe)));
+      // OrderedReady: members one after another, each pulling its image on its own node.
+      expect(minutes("kubernetes:apps/v1:StatefulSet", sts.metadata.name) * 60).toBeGreaterThanOrEqual(sts.spec.replicas * (PULL_SECONDS + start));
+    }
+    for (const job of s().manifests.filter((m) => m.kind === "Job")) {
+      expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+      expect(minutes("kubernetes:batch/v1:Job", job.metadata.name) * 60).toBeGreaterThan(job.spec.activeDeadlineSeconds);
+    }
+  });
+
+  it("stateful data cannot be deleted by a config change: StatefulSets with volumes and their namespace are protected", () => {
+    const opts = (kind: string, name: string) => s().resources.find((x) => x.type === kind && x.name === name)?.options;
+    const stateful = s().manifests.filter((m) => m.kind === "StatefulSet" && (m.spec.volumeClaimTemplates ?? []).length > 0);
+    expect(stateful.length).toBeGreaterThan(0);
+    for (const sts of stateful) {
+      expect({ sts: sts.metadata.name, protect: opts("kubernetes:apps/v1:StatefulSet", sts.metadata.name)?.protect }).toEqual({ sts: sts.metadata.name, protect: true });
+      // Deleting the namespace deletes the claims: when the program owns it, it is protected too.
+      const ns = s().manifests.find((m) => m.kind === "Namespace" && m.metadata.name === sts.metadata.namespace);
+      if (ns) expect({ ns: ns.metadata.name, protect: opts("kubernetes:core/v1:Namespace", ns.metadata.name)?.protect }).toEqual({ ns: ns.metadata.name, protect: true });
+    }
+  });
+
   it("every Kubernetes resource goes through the cluster's provider", () => {
     // The one provider, made by the K3sCluster component from the kubeconfig it read back (or was given).
     const providers = new Set(s().resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.name));

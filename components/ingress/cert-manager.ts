@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IMAGES, IssuerRef, appLabels, podSecurityContext, toInitContainer } from "../kit";
+import { IMAGES, IssuerRef, appLabels, awaitTimeouts, emitDefaultDeny, jobTimeoutMinutes, podSecurityContext, selectorLabels, toInitContainer } from "../kit";
 import {
   CERT_MANAGER_CHART,
   CERT_MANAGER_CRDS,
@@ -34,6 +34,8 @@ export const CLOUDFLARE_TOKEN_SECRET = { name: "cloudflare-api-token", key: "api
 export const READY_JOB = "cert-manager-ready";
 /** How long the readiness Job waits for k3s to install cert-manager. */
 export const READY_TIMEOUT_SECONDS = 600;
+/** The Job's own deadline: the script's wait plus its image pull and retries. */
+export const READY_DEADLINE_SECONDS = READY_TIMEOUT_SECONDS + 300;
 
 export type SolverArgs =
   | { readonly kind: "http01" }
@@ -138,7 +140,7 @@ export class CertManager extends pulumi.ComponentResource {
       }
     }
 
-    this.issuer = { name: args.issuer, kind: "ClusterIssuer" };
+    this.issuer = { name: args.issuer, kind: "ClusterIssuer", solvesHttp01: args.issuer !== "selfsigned" && args.solver.kind === "http01" };
     this.ready = [this.readyJob, ...issuers];
     this.registerOutputs({ issuer: this.issuer });
   }
@@ -171,22 +173,27 @@ export class CertManager extends pulumi.ComponentResource {
       subjects,
     }, { ...opts, dependsOn: [ns, role, sa] });
 
+    // The namespace is shared with the chart's pods, whose webhook the API server must reach from the
+    // nodes' addresses; so only the program's own pods here deny ingress (they serve nothing).
+    const jobIdentity = { name: READY_JOB, component: "certificates" };
+    const deny = emitDefaultDeny(this, CERT_MANAGER_NAMESPACE, { name: `${READY_JOB}-deny-ingress`, podSelector: selectorLabels(jobIdentity), opts: { dependsOn: [ns] } });
     const where = `job ${READY_JOB}`;
     // A Job's container runs to completion: it carries resources and no probes, like an init container.
     const container = toInitContainer({
       name: "wait",
       image: IMAGES.kubectl,
       command: ["/bin/sh", "-c", readinessScript()],
-      env: { NAMESPACE: CERT_MANAGER_NAMESPACE, CRDS: crds.join(" "), TIMEOUT_SECONDS: String(READY_TIMEOUT_SECONDS) },
+      // HOME: the non-root user has none, and kubectl writes its discovery cache there.
+      env: { NAMESPACE: CERT_MANAGER_NAMESPACE, CRDS: crds.join(" "), TIMEOUT_SECONDS: String(READY_TIMEOUT_SECONDS), HOME: "/tmp" },
       resources: { cpu: "10m", memory: "32Mi", memoryLimit: "128Mi" },
     }, where);
     return new k8s.batch.v1.Job(READY_JOB, {
       metadata: { ...meta, namespace: CERT_MANAGER_NAMESPACE },
       spec: {
         backoffLimit: 2,
-        activeDeadlineSeconds: READY_TIMEOUT_SECONDS + 300,
+        activeDeadlineSeconds: READY_DEADLINE_SECONDS,
         template: {
-          metadata: { labels },
+          metadata: { labels: appLabels(jobIdentity) },
           spec: {
             serviceAccountName: READY_JOB,
             automountServiceAccountToken: true,
@@ -196,6 +203,7 @@ export class CertManager extends pulumi.ComponentResource {
           },
         },
       },
-    }, { parent: this, dependsOn: [chart, sa, clusterBinding, binding] });
+      // Pulumi awaits the Job past its deadline, so the Job's own failure (with its log) is what is reported.
+    }, { parent: this, dependsOn: [chart, sa, clusterBinding, binding, deny], customTimeouts: awaitTimeouts(jobTimeoutMinutes(READY_DEADLINE_SECONDS)) });
   }
 }

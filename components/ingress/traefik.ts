@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import YAML from "yaml";
 import { IssuerRef, MiddlewareRef, RouteDefaults, appLabels, emitRoute, traefikApiBackend } from "../kit";
-import { HeadersPolicy, KUBE_SYSTEM, TRAEFIK_RELEASE, TraefikValuesArgs, securityHeaders, traefikValues } from "./spec";
+import { HeadersPolicy, KUBE_SYSTEM, TRAEFIK_POD_LABELS, TRAEFIK_RELEASE, TraefikValuesArgs, securityHeaders, traefikValues } from "./spec";
 
 export const SECURITY_HEADERS = "security-headers";
 export const DASHBOARD_ROUTE = "traefik-dashboard";
@@ -76,6 +76,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
       securityHeaders: this.securityHeaders,
       issuer: args.issuer,
       dependsOn: [headers, ...args.issuerReady],
+      ingressPods: { namespace: KUBE_SYSTEM, podSelector: TRAEFIK_POD_LABELS },
     };
 
     if (args.dashboard) this.dashboard = this.dashboardRoute(args, args.dashboard, labels);

@@ -16,6 +16,8 @@ export interface ImageRef {
   readonly uid?: number;
   /** The image's primary group, when it differs from the UID (default: the UID). */
   readonly gid?: number;
+  /** For tool images: the commands scripts may call (a test checks every script against it). */
+  readonly provides?: readonly string[];
 }
 
 export const IMAGES = {
@@ -41,11 +43,15 @@ export const IMAGES = {
     gid: 103,
   },
   kubectl: {
-    repository: "docker.io/alpine/k8s",
-    tag: "1.34.1",
-    seenIn: "alpine/k8s tags on Docker Hub (kubectl + curl + sh); bitnami/kubectl was withdrawn",
+    // Alpine + kubectl + curl + jq (alpine-docker/multi-arch-docker-images kubectl/Dockerfile): busybox
+    // gives the scripts sh, timeout, date and sleep. Not alpine/k8s, which adds helm, awscli and more.
+    // Its entrypoint is kubectl; every container here sets its own command. Same minor as k3s v1.35.
+    repository: "docker.io/alpine/kubectl",
+    tag: "1.35.3",
+    seenIn: "docker.io alpine/kubectl:1.35.3 in a public Terraform wait Job running sh -c scripts; 1.34.1, 1.36.0 also referenced",
     runsAsNonRoot: true,
     uid: 65534,
+    provides: ["sh", "kubectl", "curl", "jq", "timeout", "date", "sleep", "cat", "printf"],
   },
 } as const satisfies Record<string, ImageRef>;
 

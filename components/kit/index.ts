@@ -9,3 +9,6 @@ export * from "./footprint";
 export * from "./secrets";
 export * from "./connections";
 export * from "./routes";
+export * from "./network";
+export * from "./timeouts";
+export * from "./namespace";

@@ -10,6 +10,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppIdentity, appLabels, assertDnsLabel } from "./labels";
 import { EmittedWorkload, WorkloadSpec, podPorts } from "./workload";
+import { ACME_HTTP01_SOLVER, PodGroup, emitAllow, policyName } from "./network";
+import { selectorLabels } from "./labels";
 
 /** Traefik's HTTPS entry point in the k3s chart (port 443). */
 export const WEBSECURE = "websecure";
@@ -30,6 +32,11 @@ export interface MiddlewareRef {
 export interface IssuerRef {
   readonly name: string;
   readonly kind: "ClusterIssuer" | "Issuer";
+  /**
+   * The issuer answers ACME HTTP-01 challenges through the ingress: cert-manager then runs solver
+   * pods in the Certificate's namespace, and the ingress pods must reach them. Default false.
+   */
+  readonly solvesHttp01?: boolean;
 }
 
 /** What every route gets unless it opts out; the ingress component builds it. */
@@ -42,6 +49,8 @@ export interface RouteDefaults {
   readonly issuer: IssuerRef;
   /** What a route needs first: the Middleware, the issuer, and whatever installs their CRDs. */
   readonly dependsOn?: readonly pulumi.Resource[];
+  /** The ingress controller's pods: every Service route gets an allow from them to its backend. */
+  readonly ingressPods: PodGroup;
 }
 
 declare const backendBrand: unique symbol;
@@ -53,8 +62,10 @@ export interface ServiceBackend {
   /** The Service port's name (emitWorkload names Service ports after container ports). */
   readonly port: string;
   readonly portNumber: number;
-  /** The workload's identity: the route carries its labels. */
+  /** The workload's identity: the route carries its labels, and its allow selects its pods. */
   readonly identity: AppIdentity;
+  /** The container port behind the Service port (what the allow opens). */
+  readonly targetPort: number;
   /** The Service resource, when the emitted workload was given. */
   readonly resource?: pulumi.Resource;
   readonly [backendBrand]: true;
@@ -109,7 +120,7 @@ export function serviceBackend(spec: WorkloadSpec, port: string, o: ServiceBacke
     if (!resource) throw new Error(`${where}: the emitted workload has no Service "${svc.name}": pass the spec it was emitted from`);
   }
   const portNumber = podPorts(spec).get(port)!.containerPort;
-  return { kind: "Service", service: svc.name, port, portNumber, identity: spec.identity, resource } as ServiceBackend;
+  return { kind: "Service", service: svc.name, port, portNumber, targetPort: portNumber, identity: spec.identity, resource } as ServiceBackend;
 }
 
 /** Traefik's API and dashboard (`api@internal`). */
@@ -172,6 +183,8 @@ export interface EmittedRoute {
   readonly certificate?: k8s.apiextensions.CustomResource;
   /** The Secret cert-manager writes the certificate to. */
   readonly tlsSecret?: string;
+  /** The allows the route needs: ingress → backend pods, and ingress → ACME solver pods when the issuer uses HTTP-01. */
+  readonly policies: k8s.networking.v1.NetworkPolicy[];
 }
 
 interface IngressRouteService {
@@ -209,6 +222,29 @@ export function emitRoute(parent: pulumi.Resource, defaults: RouteDefaults, args
   }
   const dependsOn: pulumi.Resource[] = [...(defaults.dependsOn ?? []), ...(b.kind === "Service" && b.resource ? [b.resource] : [])];
 
+  const policies: k8s.networking.v1.NetworkPolicy[] = [];
+  if (b.kind === "Service") {
+    policies.push(emitAllow(parent, {
+      name: policyName(args.name, "ingress"),
+      reason: "route",
+      from: defaults.ingressPods,
+      to: { namespace: args.namespace, podSelector: selectorLabels(b.identity) },
+      ports: [{ port: b.targetPort }],
+      identity: b.identity,
+    }));
+  }
+  if (secure && defaults.issuer.solvesHttp01) {
+    // cert-manager serves the challenge from its solver pods behind an Ingress of the ingress class.
+    policies.push(emitAllow(parent, {
+      name: policyName(args.name, "acme-solver"),
+      reason: "route",
+      from: defaults.ingressPods,
+      to: { namespace: args.namespace, podSelector: ACME_HTTP01_SOLVER.podSelector },
+      ports: [{ port: ACME_HTTP01_SOLVER.port }],
+      identity,
+    }));
+  }
+
   let certificate: k8s.apiextensions.CustomResource | undefined;
   let tlsSecret: string | undefined;
   if (secure) {
@@ -223,7 +259,8 @@ export function emitRoute(parent: pulumi.Resource, defaults: RouteDefaults, args
         issuerRef: { name: defaults.issuer.name, kind: defaults.issuer.kind, group: "cert-manager.io" },
         privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
       },
-    }, { parent, dependsOn });
+      // The HTTP-01 solver must be reachable before cert-manager presents the challenge.
+    }, { parent, dependsOn: [...dependsOn, ...policies] });
   }
 
   const ingressRoute = new k8s.apiextensions.CustomResource(args.name, {
@@ -235,7 +272,7 @@ export function emitRoute(parent: pulumi.Resource, defaults: RouteDefaults, args
       routes: [{ kind: "Rule", match, middlewares: middlewares.map((m) => ({ name: m.name, namespace: m.namespace })), services: [service] }],
       ...(secure ? { tls: { secretName: tlsSecret } } : {}),
     },
-  }, { parent, dependsOn: certificate ? [...dependsOn, certificate] : dependsOn });
+  }, { parent, dependsOn: [...dependsOn, ...(certificate ? [certificate] : []), ...policies] });
 
-  return { host, url: `${secure ? "https" : "http"}://${host}${args.pathPrefix ?? "/"}`, ingressRoute, certificate, tlsSecret };
+  return { host, url: `${secure ? "https" : "http"}://${host}${args.pathPrefix ?? "/"}`, ingressRoute, certificate, tlsSecret, policies };
 }

@@ -8,6 +8,9 @@ import { ContainerSpec, InitContainerSpec, PortSpec, toContainer, toInitContaine
 import { Placement, placementSpread, schedulingFor } from "./placement";
 import { podSecurityContext } from "./security";
 import { parseBytes } from "./quantity";
+import { Connection, allowConnections, workloadConsumer } from "./connections";
+import { PEER_PORTS_ANNOTATION, emitAllow } from "./network";
+import { awaitTimeouts, rolloutTimeoutMinutes } from "./timeouts";
 
 export const LOCAL_PATH = "local-path";
 
@@ -80,14 +83,22 @@ export interface WorkloadSpec {
   readonly runtimeClassName?: string;
   /** Default 30. */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Container port names the replicas reach each other on (e.g. replication and the consensus API);
+   * each gets an allow from the workload's pods to themselves. Default none.
+   */
+  readonly peerPorts?: readonly string[];
 }
 
 export interface WorkloadArgs {
-  readonly namespace: pulumi.Input<string>;
+  /** Plain text: network allows compare namespaces. */
+  readonly namespace: string;
   /** Extra pod annotations, e.g. a checksum of mounted config so pods roll when it changes. */
   readonly podAnnotations?: Record<string, pulumi.Input<string>>;
   /** What the pods need to exist first (Secrets, ConfigMaps, RBAC), so they never start half-configured. */
   readonly dependsOn?: pulumi.Resource[];
+  /** What the pods connect to: each connection becomes exactly one allow (pods → provider, on its port). Default none. */
+  readonly connections?: readonly Connection[];
 }
 
 export interface EmittedWorkload {
@@ -99,6 +110,8 @@ export interface EmittedWorkload {
   /** Name of the ClusterIP Service, when exposed. */
   readonly serviceName?: string;
   readonly extraServices: k8s.core.v1.Service[];
+  /** The allows generated for the workload's connections and peer ports. */
+  readonly policies: k8s.networking.v1.NetworkPolicy[];
 }
 
 /** Every container port of the pod, by name. */
@@ -144,6 +157,9 @@ export function checkWorkloadSpec(spec: WorkloadSpec): void {
       if (!volumeNames.has(m.volume)) throw new Error(`${where}: container ${c.name} mounts volume "${m.volume}" that the pod does not declare`);
     }
   }
+  for (const p of spec.peerPorts ?? []) {
+    if (!ports.has(p)) throw new Error(`${where}: peer port "${p}" is not a container port (ports: ${[...ports.keys()].join(", ") || "none"})`);
+  }
   if (spec.volumeClaims?.length) {
     if (spec.kind !== "StatefulSet") throw new Error(`${where}: per-replica volumes need a StatefulSet`);
     for (const v of spec.volumeClaims) {
@@ -172,12 +188,31 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
   const selector = selectorLabels(spec.identity);
   const labels = appLabels(spec.identity);
   const opts: pulumi.CustomResourceOptions = { parent };
-  const podOpts: pulumi.CustomResourceOptions = { parent, dependsOn: args.dependsOn };
+  // A cold start (image pull, slow startup probe, members in sequence) may outlast the provider's 10 minutes.
+  const customTimeouts = awaitTimeouts(rolloutTimeoutMinutes(spec));
   const meta = (n: string) => ({ name: n, namespace: args.namespace, labels });
   const ports = podPorts(spec);
+  const consumed = allowConnections(parent, workloadConsumer(spec.identity, args.namespace), args.connections ?? []);
+  const peerPorts = [...new Set(spec.peerPorts ?? [])].sort();
+  const policies = [...consumed.policies];
+  if (peerPorts.length > 0) {
+    const pods = { namespace: args.namespace, podSelector: selector };
+    policies.push(emitAllow(parent, {
+      name: `${name}-peers`,
+      reason: "peer",
+      from: pods,
+      to: pods,
+      ports: peerPorts.map((p) => ({ port: ports.get(p)!.containerPort, protocol: ports.get(p)!.protocol })),
+      identity: spec.identity,
+    }));
+  }
+  // Pods start only once their allows exist, so a first connection (or a member's first replication) is not dropped.
+  const podDeps = [...(args.dependsOn ?? []), ...policies];
+  const workloadAnnotations = peerPorts.length > 0 ? { [PEER_PORTS_ANNOTATION]: peerPorts.join(",") } : undefined;
+  const podAnnotations = { ...(args.podAnnotations ?? {}), ...consumed.annotations };
 
   const template: k8s.types.input.core.v1.PodTemplateSpec = {
-    metadata: { labels: { ...labels, ...(spec.podLabels ?? {}) }, annotations: args.podAnnotations },
+    metadata: { labels: { ...labels, ...(spec.podLabels ?? {}) }, annotations: Object.keys(podAnnotations).length ? podAnnotations : undefined },
     spec: {
       ...schedulingFor(spec.placement, selector),
       serviceAccountName: spec.serviceAccountName,
@@ -208,7 +243,7 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
       spec: { clusterIP: "None", publishNotReadyAddresses: true, selector, ports: servicePorts([...ports.keys()]) },
     }, opts);
     workload = new k8s.apps.v1.StatefulSet(name, {
-      metadata: meta(name),
+      metadata: { ...meta(name), annotations: workloadAnnotations },
       spec: {
         serviceName: headlessName,
         replicas: spec.replicas,
@@ -223,17 +258,19 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
           spec: { accessModes: ["ReadWriteOnce"], storageClassName: v.storageClass ?? LOCAL_PATH, resources: { requests: { storage: v.size } } },
         })),
       },
-    }, { parent, dependsOn: [headless, ...(args.dependsOn ?? [])] });
+      // Protected when it holds volumes: a delete or a replace (e.g. a changed volume template) fails
+      // instead of taking the pods' data with it.
+    }, { parent, dependsOn: [headless, ...podDeps], customTimeouts, protect: (spec.volumeClaims?.length ?? 0) > 0 });
   } else {
     workload = new k8s.apps.v1.Deployment(name, {
-      metadata: meta(name),
+      metadata: { ...meta(name), annotations: workloadAnnotations },
       spec: {
         replicas: spec.replicas,
         selector: { matchLabels: selector },
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template,
       },
-    }, podOpts);
+    }, { parent, dependsOn: podDeps, customTimeouts });
   }
 
   const clusterService = (svc: ServiceExposure, svcName: string) => {
@@ -259,5 +296,5 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
     spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
   }, opts);
 
-  return { workload, service, headless, pdb, selector, serviceName, extraServices };
+  return { workload, service, headless, pdb, selector, serviceName, extraServices, policies };
 }

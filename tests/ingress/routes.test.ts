@@ -54,6 +54,7 @@ const defaults: RouteDefaults = {
   domain: "homelab.pesulabs.net",
   securityHeaders: { name: "security-headers", namespace: NS },
   issuer: { name: "letsencrypt", kind: "ClusterIssuer" },
+  ingressPods: { namespace: "kube-system", podSelector: { "app.kubernetes.io/name": "traefik" } },
 };
 const qdrant = qdrantSpec({ node: "asuna", storage: "1Gi", resources: { cpu: "100m", memory: "128Mi", memoryLimit: "256Mi" }, apiKeySecret: "qdrant-api-key" });
 
@@ -118,6 +119,27 @@ describe("emitRoute", () => {
     expect(ir.metadata.labels["app.kubernetes.io/name"]).toBe("qdrant");
     const cert = inputsOf("kubernetes:cert-manager.io/v1:Certificate", "qdrant-tls");
     expect(cert.spec).toMatchObject({ secretName: "qdrant-tls", dnsNames: ["qdrant.homelab.pesulabs.net"], issuerRef: { name: "letsencrypt", kind: "ClusterIssuer", group: "cert-manager.io" } });
+  });
+
+  it("opens the backend's pods to the ingress pods on the routed port, and the ACME solver pods when the issuer uses HTTP-01", async () => {
+    const http01 = { ...defaults, issuer: { ...defaults.issuer, solvesHttp01: true } };
+    const route = emitRoute(parent, http01, { name: "qdrant-web", namespace: NS, backend: serviceBackend(qdrant, "http", { emitted }) });
+    await Promise.all(route.policies.map(registered));
+    const np = (name: string) => inputsOf("kubernetes:networking.k8s.io/v1:NetworkPolicy", `${NS}-${name}`).spec;
+    const fromTraefik = [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } }, namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }];
+    expect(np("qdrant-web-ingress")).toEqual({
+      podSelector: { matchLabels: emitted.selector },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: fromTraefik, ports: [{ port: 6333, protocol: "TCP" }] }],
+    });
+    expect(np("qdrant-web-acme-solver")).toEqual({
+      podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: fromTraefik, ports: [{ port: 8089, protocol: "TCP" }] }],
+    });
+    // No HTTP-01 issuer, no solver allow; Traefik's own API needs none at all.
+    expect(emitRoute(parent, defaults, { name: "qdrant-dns", namespace: NS, backend: serviceBackend(qdrant, "http", { emitted }) }).policies).toHaveLength(1);
+    expect(emitRoute(parent, defaults, { name: "api", namespace: NS, backend: traefikApiBackend() }).policies).toHaveLength(0);
   });
 
   it("puts extra middlewares after the headers and routes Traefik's API by its internal name", async () => {

@@ -3,6 +3,8 @@
 // feeds them broken manifests to prove each one can fail.
 import { isPinnedTag, RUNTIME_SELECTOR_ANNOTATION, RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION } from "../../components/kit";
 import type { Manifest } from "../../tools/lib/manifests";
+import { allowsEqualTheWiring, everyPodDeniesIngressByDefault } from "./network-invariants";
+export { allowsEqualTheWiring, everyPodDeniesIngressByDefault };
 
 const WORKLOADS = ["Deployment", "StatefulSet", "DaemonSet"];
 
@@ -175,4 +177,6 @@ export const ALL_INVARIANTS = {
   "stateful workloads with local volumes stay on their node and keep their volumes": statefulWorkloadsStayWithTheirVolumes,
   "nothing skips Pulumi's readiness await (a CrashLoopBackOff must fail the deploy)": nothingSkipsAwait,
   "generated secrets are never written into a pod spec or rendered in clear": noInlinedSecrets,
+  "every pod is isolated by a default-deny ingress policy, and no policy restricts egress": everyPodDeniesIngressByDefault,
+  "the network allows are exactly the connections, routes and peer rules: none missing, none more": allowsEqualTheWiring,
 } as const;

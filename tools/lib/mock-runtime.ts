@@ -11,6 +11,15 @@ export interface RecordedResource {
   /** Provider reference (urn::id) for custom resources, when one was given. */
   readonly provider?: string;
   readonly custom: boolean;
+  /** The resource options the program asked the engine for (those the tests check), when set. */
+  readonly options?: RecordedOptions;
+}
+
+export interface RecordedOptions {
+  readonly protect?: boolean;
+  readonly retainOnDelete?: boolean;
+  /** As the engine receives them, e.g. "25m". */
+  readonly customTimeouts?: { readonly create?: string; readonly update?: string; readonly delete?: string };
 }
 
 export interface ProgramRun {
@@ -77,6 +86,29 @@ async function resolveOutputs(o: Record<string, unknown>): Promise<Record<string
   return out;
 }
 
+/**
+ * The mock monitor passes only type, name, inputs and provider to the mocks; the options travel in the
+ * same register request. Read them there, keyed by type and name, for newResource to record.
+ */
+function captureOptions(into: Map<string, RecordedOptions>): void {
+  const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any };
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: unknown) => {
+    const t = req.getCustomtimeouts?.();
+    const timeouts = t && (t.getCreate() || t.getUpdate() || t.getDelete())
+      ? { create: t.getCreate() || undefined, update: t.getUpdate() || undefined, delete: t.getDelete() || undefined }
+      : undefined;
+    const o: RecordedOptions = {
+      ...(req.getProtect() ? { protect: true } : {}),
+      ...(req.getRetainondelete?.() ? { retainOnDelete: true } : {}),
+      ...(timeouts ? { customTimeouts: timeouts } : {}),
+    };
+    if (Object.keys(o).length) into.set(`${req.getType()}::${req.getName()}`, o);
+    return register(req, callback);
+  };
+}
+
 /** Waits until every outstanding resource registration and output has settled. */
 async function settle(): Promise<void> {
   // The SDK's own drain of pending RPCs (what `pulumi.runtime.disconnect` waits for), without disconnecting.
@@ -103,10 +135,12 @@ export interface RunOptions {
 export async function runProgram(stack: StackFile, o: RunOptions = {}): Promise<ProgramRun> {
   const entry = o.entry ?? path.join(ROOT, "index.ts");
   const resources: RecordedResource[] = [];
+  const options = new Map<string, RecordedOptions>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs), provider: args.provider, custom: args.custom ?? true });
+        const opts = options.get(`${args.type}::${args.name}`);
+        resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs), provider: args.provider, custom: args.custom ?? true, ...(opts ? { options: opts } : {}) });
         return { id: `${args.name}-id`, state: mockState(args, o.previousOutputs ?? {}) };
       },
       call(args) {
@@ -119,6 +153,7 @@ export async function runProgram(stack: StackFile, o: RunOptions = {}): Promise<
     // What the self-managed (file) backends call every organization.
     "organization",
   );
+  captureOptions(options);
   pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
   let error: unknown;
   let outputs: Record<string, unknown> | undefined;

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IMAGES, PostgresConnection, appLabels, assertDnsLabel, containerSecurityContext, emitWorkload, generatedSecret, imageRef, podSecurityContext, serviceHost } from "../../kit";
+import { ENDPOINTS_OF_ANNOTATION, IMAGES, PostgresConnection, allowConnections, appLabels, assertDnsLabel, awaitTimeouts, containerSecurityContext, emitWorkload, generatedSecret, imageRef, jobTimeoutMinutes, podSecurityContext, selectorLabels, serviceHost } from "../../kit";
 import { CREATE_DATABASE_COMMAND, CREATE_DATABASE_SQL, SCRAM_VERIFIER_PY } from "./app-database";
 import { RESTAPI_USER } from "./patroni-config";
 import {
@@ -26,6 +26,12 @@ export interface PostgresArgs
   readonly namespace: string;
 }
 
+/**
+ * Deadline of an app-database Job: a Spilo pull on a node that lacks the image (up to ~10 min) plus
+ * kubelet's restart back-off over six retries (10+20+40+80+160+300 s).
+ */
+export const DATABASE_JOB_DEADLINE_SECONDS = 1200;
+
 export const DISCOVERY_SCRIPT = fs.readFileSync(path.join(__dirname, "discovery-sidecar.sh"), "utf8");
 
 /**
@@ -40,6 +46,8 @@ export class PatroniPostgres extends pulumi.ComponentResource {
   private readonly ns: string;
   private readonly name: string;
   private readonly ready: pulumi.Resource[];
+  /** The superuser's connection to the primary, for the component's own Jobs. */
+  private readonly admin: PostgresConnection;
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:data:PatroniPostgres", name, {}, opts);
@@ -92,8 +100,10 @@ export class PatroniPostgres extends pulumi.ComponentResource {
       }, { ...child, dependsOn: [role as k8s.rbac.v1.Role] }),
     );
 
+    const podSelector = selectorLabels({ name: n, component: "database" });
     const service = new k8s.core.v1.Service(primary, {
-      metadata: meta(primary),
+      // Selector-less: the sidecar points its EndpointSlice at the leader, one of these pods.
+      metadata: { ...meta(primary), annotations: { [ENDPOINTS_OF_ANNOTATION]: JSON.stringify(podSelector) } },
       spec: { type: "ClusterIP", ports: [{ name: "postgres", port: POSTGRES_PORT, targetPort: POSTGRES_PORT, protocol: "TCP" }] },
     }, child);
     const slice = new k8s.discovery.v1.EndpointSlice(primary, {
@@ -122,6 +132,16 @@ export class PatroniPostgres extends pulumi.ComponentResource {
     });
     this.ready = [w.workload];
     this.primaryHost = serviceHost(primary, args.namespace);
+    this.admin = {
+      kind: "postgres",
+      host: this.primaryHost,
+      port: POSTGRES_PORT,
+      service: primary,
+      endpoint: { namespace: args.namespace, podSelector, port: POSTGRES_PORT },
+      database: "postgres",
+      user: "postgres",
+      password: creds.ref(SUPERUSER_KEY),
+    };
     this.superuserPassword = creds.value(SUPERUSER_KEY);
     this.registerOutputs({ primaryHost: this.primaryHost });
   }
@@ -142,11 +162,18 @@ export class PatroniPostgres extends pulumi.ComponentResource {
       generate: { password: {} },
       literals: { user, database: db, host: this.primaryHost, port: String(POSTGRES_PORT) },
     });
-    new k8s.batch.v1.Job(`${secretName}-create`, {
-      metadata: { name: `${secretName}-create`, namespace: this.ns, labels: appLabels({ name: this.name, component: "database" }) },
+    const jobName = `${secretName}-create`;
+    // The Job's pods have their own identity: the database's Services must never select them.
+    const jobIdentity = { name: jobName, component: "database-setup" };
+    const admin = this.admin;
+    const consumed = allowConnections(this, { name: jobName, pods: { namespace: this.ns, podSelector: selectorLabels(jobIdentity) } }, [admin]);
+    new k8s.batch.v1.Job(jobName, {
+      metadata: { name: jobName, namespace: this.ns, labels: appLabels({ name: this.name, component: "database" }) },
       spec: {
         backoffLimit: 6,
+        activeDeadlineSeconds: DATABASE_JOB_DEADLINE_SECONDS,
         template: {
+          metadata: { labels: appLabels(jobIdentity), annotations: consumed.annotations },
           spec: {
             restartPolicy: "OnFailure",
             securityContext: podSecurityContext(),
@@ -156,10 +183,11 @@ export class PatroniPostgres extends pulumi.ComponentResource {
                 image: imageRef(IMAGES.spilo),
                 command: [...CREATE_DATABASE_COMMAND],
                 env: [
-                  { name: "PGHOST", value: this.primaryHost },
-                  { name: "PGUSER", value: "postgres" },
-                  { name: "PGDATABASE", value: "postgres" },
-                  { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: `${this.name}-credentials`, key: SUPERUSER_KEY } } },
+                  { name: "PGHOST", value: admin.host },
+                  { name: "PGPORT", value: String(admin.port) },
+                  { name: "PGUSER", value: admin.user },
+                  { name: "PGDATABASE", value: admin.database },
+                  { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: admin.password.secretName, key: admin.password.key } } },
                   { name: "APP_USER", value: user },
                   { name: "APP_DB", value: db },
                   { name: "APP_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: "password" } } },
@@ -173,7 +201,12 @@ export class PatroniPostgres extends pulumi.ComponentResource {
           },
         },
       },
-    }, { parent: this, dependsOn: [secret.secret, ...this.ready], deleteBeforeReplace: true });
-    return { kind: "postgres", host: this.primaryHost, port: POSTGRES_PORT, database: db, user, password: secret.ref("password") };
+    }, {
+      parent: this,
+      dependsOn: [secret.secret, ...consumed.policies, ...this.ready],
+      deleteBeforeReplace: true,
+      customTimeouts: awaitTimeouts(jobTimeoutMinutes(DATABASE_JOB_DEADLINE_SECONDS)),
+    });
+    return { ...this.admin, database: db, user, password: secret.ref("password") };
   }
 }

@@ -106,6 +106,10 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
         ? [{ name: `${name}-replicas`, ports: ["postgres"], runtimeLabels: { labels: { [ROLE_LABEL]: "replica" }, minReplicas: 2 } }]
         : [],
     terminationGracePeriodSeconds: 60,
+    // Replication and Patroni's REST API (members ask each other before a failover). Nothing else
+    // reaches 8008: the discovery sidecar calls its own member over loopback, and kubelet probes are
+    // not subject to NetworkPolicy on k3s.
+    peerPorts: ["postgres", "patroni"],
     containers: [
       {
         name: "postgres",

@@ -26,7 +26,7 @@ export class Qdrant extends pulumi.ComponentResource {
     const spec = qdrantSpec({ ...args, apiKeySecret: secret.name });
     const w = emitWorkload(this, spec, { namespace: args.namespace, dependsOn: [secret.secret] });
     this.apiKey = secret.value(QDRANT_API_KEY);
-    this.connection = httpConnection(w.serviceName!, args.namespace, QDRANT_HTTP_PORT, secret.ref(QDRANT_API_KEY));
+    this.connection = httpConnection(w.serviceName!, args.namespace, QDRANT_HTTP_PORT, w.selector, secret.ref(QDRANT_API_KEY));
     this.registerOutputs({ connection: this.connection, apiKey: this.apiKey });
   }
 }
