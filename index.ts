@@ -1,7 +1,7 @@
 // The homelab platform: load and validate this stack's config (every problem reported before
 // anything is created), then build the platform from it.
 import * as pulumi from "@pulumi/pulumi";
-import { HomelabPlatform, loadStack, previousVolumeHomes, volumeTemplatesOf } from "./stacks";
+import { HomelabPlatform, loadStack, previousVolumeHomes, previousVolumeTemplates, volumeTemplatesOf } from "./stacks";
 
 export = async () => {
   const stack = loadStack({
@@ -9,6 +9,7 @@ export = async () => {
     // request; `pulumi up` may not.
     requireSecrets: !pulumi.runtime.isDryRun(),
     previousVolumeHomes: await previousVolumeHomes(),
+    previousVolumeTemplates: await previousVolumeTemplates(),
   });
   const platform = new HomelabPlatform("homelab", stack);
   return {

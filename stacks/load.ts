@@ -8,6 +8,7 @@ import { PlannedWorkload, ValidateOptions, validateStack } from "./validate";
 import { planWorkloads } from "./plan";
 import type { Schedule } from "./schedule";
 import { checkVolumeHomes } from "./volume-homes";
+import { VolumeTemplates, staleAcceptanceWarnings, volumeTemplateProblems, volumeTemplatesOf } from "./immutable-fields";
 
 /** Where each stateful workload's local volumes live: the node it is pinned to. */
 export function volumeHomes(planned: readonly PlannedWorkload[]): Record<string, string> {
@@ -22,6 +23,8 @@ export function volumeHomes(planned: readonly PlannedWorkload[]): Record<string,
 export interface LoadOptions extends ValidateOptions {
   /** The stack's `volumeHomes` output from its last deployment, if any. */
   readonly previousVolumeHomes?: Record<string, string>;
+  /** The stack's `volumeTemplates` output from its last deployment, if any. */
+  readonly previousVolumeTemplates?: VolumeTemplates;
 }
 
 export interface RawStackConfig {
@@ -99,6 +102,11 @@ export function validateRaw(stack: string, input: RawStackConfig, opts: LoadOpti
     problems,
     warnings,
   );
+  // A StatefulSet's volume templates cannot change in place: refused unless the safe procedure is declared.
+  const templates = { namespace: config.namespace, paths: Object.fromEntries(planned.map((w) => [w.spec.identity.name, w.path])), accepted: new Set(planned.filter((w) => w.acceptVolumeTemplateChange).map((w) => w.spec.identity.name)) };
+  const plannedTemplates = volumeTemplatesOf(planned.map((w) => w.spec));
+  problems.addAll(volumeTemplateProblems(opts.previousVolumeTemplates, plannedTemplates, templates));
+  warnings.push(...staleAcceptanceWarnings(opts.previousVolumeTemplates, plannedTemplates, templates));
   if (!problems.empty) throw new ConfigError(problems.list);
   return { config, planned, schedule, warnings, volumeHomes: homes };
 }

@@ -25,11 +25,11 @@ export function qdrantArgs(cfg: StackConfig): QdrantArgs {
 export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
   const out: PlannedWorkload[] = [];
   if (cfg.workloads.qdrant.enabled) {
-    out.push({ spec: qdrantSpec({ ...qdrantArgs(cfg), apiKeySecret: "qdrant-api-key" }), path: workloadPath("qdrant"), migrateFrom: cfg.workloads.qdrant.migrateFrom });
+    out.push({ spec: qdrantSpec({ ...qdrantArgs(cfg), apiKeySecret: "qdrant-api-key" }), path: workloadPath("qdrant"), migrateFrom: cfg.workloads.qdrant.migrateFrom, acceptVolumeTemplateChange: cfg.workloads.qdrant.acceptVolumeTemplateChange });
   }
   if (cfg.workloads.postgres.enabled) {
     const names = { credentialsSecret: "-", spiloConfigurationSecret: "-", scriptConfigMap: "-", serviceAccount: "-", primaryService: "-" };
-    out.push({ spec: postgresSpec({ ...postgresArgs(cfg), ...names }), path: workloadPath("postgres"), migrateFrom: cfg.workloads.postgres.migrateFrom });
+    out.push({ spec: postgresSpec({ ...postgresArgs(cfg), ...names }), path: workloadPath("postgres"), migrateFrom: cfg.workloads.postgres.migrateFrom, acceptVolumeTemplateChange: cfg.workloads.postgres.acceptVolumeTemplateChange });
   }
   return out;
 }

@@ -16,6 +16,8 @@ export interface PlannedWorkload {
   readonly path: string;
   /** The workload's `migrateFrom` setting, if the user declared a volume move. */
   readonly migrateFrom?: string;
+  /** The workload's `acceptVolumeTemplateChange` setting. */
+  readonly acceptVolumeTemplateChange?: boolean;
 }
 
 export type { ValidateOptions } from "./config";

@@ -38,6 +38,10 @@ export function workloadSettings<T extends z.ZodRawShape>(resources: ResourceSpe
     replicas: intBetween(1, 15).optional().describe("pod count (default depends on the service)"),
     node: nodeName.optional().describe("the node a pinned workload runs on (default: the first node with its role)"),
     resources: resourcesSettings(resources),
+    acceptVolumeTemplateChange: z
+      .boolean()
+      .default(false)
+      .describe("for one pulumi up after the safe procedure: accept a changed volume template (size, class) of this StatefulSet (README: Stateful data and config changes)"),
     migrateFrom: nodeName.optional().describe("declare that you copied the local volume from that node, so the workload may move (README: Moving a stateful workload)"),
   };
   return z.strictObject({ ...common, ...own });

@@ -154,6 +154,18 @@ describe("bad configs are rejected, naming the field", () => {
     expect(v.warnings.join("\n")).toMatch(/homelab:cluster\.flannelBackend is vxlan while ubuntu-8gb-hil-1, ubuntu-8gb-ash-1, ubuntu-8gb-ash-2 use public addresses/);
   });
 
+  it("a changed volume template against the last deployment is refused in the validation pass, unless accepted", () => {
+    const previousVolumeTemplates = { qdrant: [{ name: "storage", size: "20Gi", storageClass: "local-path" }] };
+    const raw = homelab();
+    expect(() => validateRaw("t", { raw, secretsPresent: [] }, { requireSecrets: false, previousVolumeTemplates })).not.toThrow();
+    raw.workloads.qdrant.storage = "50Gi";
+    expect(() => validateRaw("t", { raw, secretsPresent: [] }, { requireSecrets: false, previousVolumeTemplates })).toThrow(
+      /homelab:workloads\.qdrant\.storage: qdrant's volume template "storage" changes size from 20Gi to 50Gi/,
+    );
+    raw.workloads.qdrant.acceptVolumeTemplateChange = true;
+    expect(validateRaw("t", { raw, secretsPresent: [] }, { requireSecrets: false, previousVolumeTemplates }).config.workloads.qdrant.storage).toBe("50Gi");
+  });
+
   it("reports every problem at once", () => {
     const raw = homelab();
     raw.nodes[1].name = "asuna";
