@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { render } from "./render";
 import { BaseTree, defaultBase, exportTree } from "./lib/base-tree";
 import { formatMarkdown, formatText } from "./lib/diff-report";
-import { RenderSnapshot, StackDiff, diffRenders } from "./lib/semantic-diff";
+import { RenderSnapshot, StackDiff, diffRenders, failedStack } from "./lib/semantic-diff";
 import { ROOT, listStacks } from "./lib/stack-file";
 
 export interface DiffOptions {
@@ -75,7 +75,7 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
   const root = ROOT;
   let base: BaseTree;
   try {
-    base = await exportTree(root, o.base ?? defaultBase(root));
+    base = await exportTree(root, o.base ?? defaultBase(root), o.base ?? "the merge base with main");
   } catch (e) {
     return { code: 2, output: `diff: ${(e as Error).message}` };
   }
@@ -90,7 +90,7 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
     const baseStacks = listStacks(base.dir);
     const stacks = o.stacks === "all" ? [...new Set([...baseStacks, ...headStacks])].sort() : [...o.stacks];
     const unknown = stacks.filter((s) => !headStacks.includes(s) && !baseStacks.includes(s));
-    if (unknown.length) return { code: 2, output: `diff: no stack ${unknown.join(", ")} here or at ${base.ref} (stacks: ${headStacks.join(", ")})` };
+    if (unknown.length) return { code: 2, output: `diff: no stack ${unknown.join(", ")} here or at ${base.label} (stacks: ${headStacks.join(", ")})` };
 
     // The base renders in a child process while this one renders the working tree.
     const baseOut = path.join(work, "base");
@@ -105,19 +105,22 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
 
     const diffs: StackDiff[] = [];
     for (const s of stacks) {
+      const headErr = headErrors.get(s);
+      if (headErr) {
+        diffs.push(failedStack(s, tail(headErr, 20)));
+        continue;
+      }
       const notes: string[] = [];
       let before = readSnapshot(baseOut, s);
       if (!before && baseStacks.includes(s)) {
-        notes.push(`did not render at ${base.ref} (${base.commit}), compared with nothing:\n${tail(baseErr) || "(no error output)"}`);
+        notes.push(`did not render at ${base.label} (${base.commit}), compared with nothing:\n${tail(baseErr) || "(no error output)"}`);
         before = EMPTY(s);
       }
-      const headErr = headErrors.get(s);
-      if (headErr) notes.push(`does not render in this change:\n${tail(headErr)}`);
-      else if (!headStacks.includes(s)) notes.push(`stack ${s} is removed by this change`);
+      if (!headStacks.includes(s)) notes.push(`stack ${s} is removed by this change`);
       const after = readSnapshot(headOut, s) ?? EMPTY(s);
       diffs.push(diffRenders(before, after, notes));
     }
-    const label = `${base.ref === base.commit ? "" : `${base.ref} = `}${base.commit}`;
+    const label = `${base.label} (\`${base.commit}\`)`;
     const output = o.format === "markdown" ? formatMarkdown(diffs, label) : formatText(diffs);
     return { code: headErrors.size ? 1 : 0, output };
   } finally {

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { render } from "../../tools/render";
 import { formatMarkdown, formatText, summaryLine } from "../../tools/lib/diff-report";
-import { RenderSnapshot, diffRenders, isUnchanged, resourceId } from "../../tools/lib/semantic-diff";
+import { RenderSnapshot, diffRenders, failedStack, isUnchanged, resourceId } from "../../tools/lib/semantic-diff";
 import { stackFilePath } from "../../tools/lib/stack-file";
 import { rendered } from "../harness";
 
@@ -115,6 +115,14 @@ describe("diff of two renders", () => {
     expect(md).toContain("**dev**: 0 added, 1 changed, 0 removed");
     expect(md).toContain("**prod**: no changes");
     expect(md).toMatch(/<details><summary>details<\/summary>\n\n```diff\n~ StatefulSet homelab\/qdrant\n {4}spec\.replicas: 1 → 2\n```\n\n<\/details>/);
+  });
+
+  it("reports a stack whose working tree does not render by its error alone", () => {
+    const d = failedStack("homelab", 'render: homelab:nodes[0].memory: "lots" is not a valid quantity');
+    expect(isUnchanged(d)).toBe(false);
+    expect(formatText([d, diffRenders(snapshot("dev"), snapshot("dev"))])).toBe(
+      ["homelab: does not render in this change", '  ! render: homelab:nodes[0].memory: "lots" is not a valid quantity', "", "dev: no changes"].join("\n"),
+    );
   });
 });
 

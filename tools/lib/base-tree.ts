@@ -8,6 +8,8 @@ import * as path from "node:path";
 
 export interface BaseTree {
   readonly ref: string;
+  /** How reports name the base, e.g. "origin/main" or "the merge base with main". */
+  readonly label: string;
   /** The commit the ref named, abbreviated. */
   readonly commit: string;
   readonly dir: string;
@@ -36,7 +38,7 @@ export function defaultBase(root: string): string {
 }
 
 /** Exports `ref` into a new temporary directory. Throws (having cleaned up) when the ref is unknown or the export fails. */
-export async function exportTree(root: string, ref: string): Promise<BaseTree> {
+export async function exportTree(root: string, ref: string, label = ref): Promise<BaseTree> {
   if (!refExists(root, ref)) throw new Error(`unknown git ref "${ref}"`);
   const commit = git(root, ["rev-parse", "--short", `${ref}^{commit}`]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-diff-base-"));
@@ -55,5 +57,5 @@ export async function exportTree(root: string, ref: string): Promise<BaseTree> {
     dispose();
     throw e;
   }
-  return { ref, commit, dir, dispose };
+  return { ref, label, commit, dir, dispose };
 }

@@ -43,6 +43,7 @@ function nodeSummary(n: NodeDelta): string | undefined {
 
 /** "homelab: 2 added, 1 changed, 0 removed; asuna memory 15% → 22%" or "homelab: no changes". */
 export function summaryLine(d: StackDiff): string {
+  if (d.error) return `${d.stack}: does not render in this change`;
   if (isUnchanged(d)) return `${d.stack}: no changes`;
   const nodes = d.nodes.map(nodeSummary).filter((s): s is string => !!s);
   const warnings = [d.newWarnings.length ? `${d.newWarnings.length} new warning(s)` : "", d.resolvedWarnings.length ? `${d.resolvedWarnings.length} warning(s) resolved` : ""];
@@ -68,7 +69,9 @@ function nodeTable(nodes: readonly NodeDelta[]): string[] {
 
 /** Everything under the summary line, diff-style: + added, - removed, ~ changed. */
 export function detailLines(d: StackDiff): string[] {
-  const lines: string[] = [...d.notes.map((n) => `! ${n}`)];
+  const note = (n: string) => `! ${n.split("\n").join("\n    ")}`;
+  if (d.error) return [note(d.error)];
+  const lines: string[] = d.notes.map(note);
   for (const id of d.added) lines.push(`+ ${id}`);
   for (const id of d.removed) lines.push(`- ${id}`);
   for (const c of d.changed) {
@@ -98,7 +101,7 @@ function fence(body: string): string {
 }
 
 export function formatMarkdown(diffs: readonly StackDiff[], base: string): string {
-  const head = [`### Offline render diff against \`${base}\``, ""];
+  const head = [`### Offline render diff against ${base}`, ""];
   if (diffs.every(isUnchanged) && diffs.every((d) => !d.notes.length)) {
     return [...head, `no changes (${diffs.map((d) => d.stack).join(", ")})`].join("\n");
   }

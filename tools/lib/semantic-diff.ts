@@ -54,6 +54,8 @@ export interface StackDiff {
   readonly resolvedWarnings: string[];
   /** Facts about the comparison itself, e.g. a side that did not render. */
   readonly notes: string[];
+  /** Why the working tree's render failed: then nothing else is compared. */
+  readonly error?: string;
 }
 
 /** Kubernetes objects are known by kind, namespace and name; anything else by Pulumi type and name. */
@@ -239,6 +241,11 @@ export function diffRenders(before: RenderSnapshot | undefined, after: RenderSna
   };
 }
 
+/** A stack whose working-tree render failed: the error is the whole report. */
+export function failedStack(stack: string, error: string): StackDiff {
+  return { stack, added: [], removed: [], changed: [], nodes: [], newWarnings: [], resolvedWarnings: [], notes: [], error };
+}
+
 export function isUnchanged(d: StackDiff): boolean {
-  return !d.added.length && !d.removed.length && !d.changed.length && !d.nodes.length && !d.newWarnings.length && !d.resolvedWarnings.length;
+  return !d.error && !d.added.length && !d.removed.length && !d.changed.length && !d.nodes.length && !d.newWarnings.length && !d.resolvedWarnings.length;
 }
