@@ -1,5 +1,5 @@
 // The GitHub workflows: they parse, every npm script they run exists, every action is pinned, and
-// their stack matrices name every stack there is.
+// their stack matrices name only stacks that exist.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
@@ -55,10 +55,13 @@ describe("workflows", () => {
     for (const line of text(f).split("\n").filter((l) => /uses:\s*\S+@[0-9a-f]{40}/.test(l))) expect(line).toMatch(/@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/);
   });
 
-  it.each(files)("%s covers every stack in its matrices", (f) => {
+  it.each(files)("%s names only stacks that exist in its matrices", (f) => {
     const matrices = Object.values<any>(parse(f).jobs).flatMap((j) => (j.strategy?.matrix?.stack ? [j.strategy.matrix.stack] : []));
     expect(matrices.length).toBeGreaterThan(0);
-    for (const m of matrices) expect([...m].sort()).toEqual(listStacks());
+    for (const m of matrices) {
+      expect(m.length).toBeGreaterThan(0);
+      expect(m.filter((s: string) => !listStacks().includes(s))).toEqual([]);
+    }
   });
 
   it("preview comments once per pull request (a sticky comment) and previews for real only behind the secrets gate", () => {
