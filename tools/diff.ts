@@ -11,6 +11,7 @@ import { BaseTree, defaultBase, exportTree } from "./lib/base-tree";
 import { formatMarkdown, formatText } from "./lib/diff-report";
 import { RenderSnapshot, StackDiff, diffRenders, failedStack } from "./lib/semantic-diff";
 import { ROOT, listStacks } from "./lib/stack-file";
+import { unwrapSecrets } from "./lib/mock-runtime";
 
 export interface DiffOptions {
   readonly stacks: readonly string[] | "all";
@@ -35,7 +36,9 @@ function readSnapshot(dir: string, stack: string): RenderSnapshot | undefined {
   if (!fs.existsSync(path.join(d, "resources.json"))) return undefined;
   return {
     stack,
-    resources: JSON.parse(fs.readFileSync(path.join(d, "resources.json"), "utf8")),
+    // Older renders kept the SDK's secret markers in resources.json: compare what they wrap. Values
+    // here are never real secrets (render runs without the passphrase: mock or "[secret]").
+    resources: unwrapSecrets(JSON.parse(fs.readFileSync(path.join(d, "resources.json"), "utf8"))),
     plan: JSON.parse(fs.readFileSync(path.join(d, "plan.json"), "utf8")),
   };
 }
