@@ -18,6 +18,8 @@ export interface DiffOptions {
   /** Default: the merge base of HEAD with main. */
   readonly base?: string;
   readonly format: "text" | "markdown";
+  /** The git repository the base is taken from. Default: this checkout. */
+  readonly repo?: string;
 }
 
 export interface DiffResult {
@@ -75,10 +77,10 @@ async function renderHead(stack: string, out: string): Promise<string | undefine
 }
 
 export async function diff(o: DiffOptions): Promise<DiffResult> {
-  const root = ROOT;
+  const repo = o.repo ?? ROOT;
   let base: BaseTree;
   try {
-    base = await exportTree(root, o.base ?? defaultBase(root), o.base ?? "the merge base with main");
+    base = await exportTree(repo, o.base ?? defaultBase(repo), o.base ?? "the merge base with main", path.join(ROOT, "node_modules"));
   } catch (e) {
     return { code: 2, output: `diff: ${(e as Error).message}` };
   }
@@ -89,7 +91,7 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
   };
   pending.add(cleanup);
   try {
-    const headStacks = listStacks(root);
+    const headStacks = listStacks(ROOT);
     const baseStacks = listStacks(base.dir);
     const stacks = o.stacks === "all" ? [...new Set([...baseStacks, ...headStacks])].sort() : [...o.stacks];
     const unknown = stacks.filter((s) => !headStacks.includes(s) && !baseStacks.includes(s));

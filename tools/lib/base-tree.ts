@@ -37,8 +37,12 @@ export function defaultBase(root: string): string {
   throw new Error("no main or origin/main branch to take the merge base with: pass --base <git-ref> (in CI: fetch the base branch)");
 }
 
-/** Exports `ref` into a new temporary directory. Throws (having cleaned up) when the ref is unknown or the export fails. */
-export async function exportTree(root: string, ref: string, label = ref): Promise<BaseTree> {
+/**
+ * Exports `ref` of the repository at `root` into a new temporary directory whose node_modules links
+ * to `nodeModules` (default: the repository's own). Throws (having cleaned up) when the ref is
+ * unknown or the export fails.
+ */
+export async function exportTree(root: string, ref: string, label = ref, nodeModules = path.join(root, "node_modules")): Promise<BaseTree> {
   if (!refExists(root, ref)) throw new Error(`unknown git ref "${ref}"`);
   const commit = git(root, ["rev-parse", "--short", `${ref}^{commit}`]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-diff-base-"));
@@ -52,7 +56,7 @@ export async function exportTree(root: string, ref: string, label = ref): Promis
     const closed = (p: typeof archive | typeof tar) => new Promise<number | null>((resolve, reject) => (p.on("error", reject), p.on("close", resolve)));
     const codes = await Promise.all([closed(archive), closed(tar)]);
     if (codes.some((c) => c !== 0)) throw new Error(`git archive ${ref} | tar -x failed: ${err.trim()}`);
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+    fs.symlinkSync(nodeModules, path.join(dir, "node_modules"), "dir");
   } catch (e) {
     dispose();
     throw e;
