@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { render } from "../../tools/render";
-import { formatMarkdown, formatText, summaryLine } from "../../tools/lib/diff-report";
+import { MARKDOWN_LIMIT, formatMarkdown, formatText, summaryLine } from "../../tools/lib/diff-report";
 import { RenderSnapshot, diffRenders, failedStack, isUnchanged, resourceId } from "../../tools/lib/semantic-diff";
 import { stackFilePath } from "../../tools/lib/stack-file";
 import { rendered } from "../harness";
@@ -115,6 +115,21 @@ describe("diff of two renders", () => {
     expect(md).toContain("**dev**: 0 added, 1 changed, 0 removed");
     expect(md).toContain("**prod**: no changes");
     expect(md).toMatch(/<details><summary>details<\/summary>\n\n```diff\n~ StatefulSet homelab\/qdrant\n {4}spec\.replicas: 1 → 2\n```\n\n<\/details>/);
+  });
+
+  it("keeps a Markdown comment under GitHub's size limit by summarising the stacks that do not fit", () => {
+    const big = (stack: string): RenderSnapshot => ({
+      stack,
+      resources: Array.from({ length: 1500 }, (_, i) => ({ type: "kubernetes:core/v1:ConfigMap", name: `cm-${i}`, inputs: { kind: "ConfigMap", metadata: { name: `config-map-number-${i}`, namespace: "homelab" } } })),
+      plan: { nodes: [], warnings: [] },
+    });
+    const empty = (stack: string): RenderSnapshot => ({ ...big(stack), resources: [] });
+    const md = formatMarkdown(["dev", "homelab", "prod"].map((s) => diffRenders(empty(s), big(s))), "main");
+    expect(md.length).toBeLessThan(MARKDOWN_LIMIT);
+    expect(md).toContain("**dev**: 1500 added, 0 changed, 0 removed");
+    expect(md).toContain("**prod**: 1500 added, 0 changed, 0 removed\n\n(details too long for a comment: run `npm run diff -- --stack prod` locally)");
+    // Every fence that opens also closes.
+    expect((md.match(/^```/gm) ?? []).length % 2).toBe(0);
   });
 
   it("reports a stack whose working tree does not render by its error alone", () => {
