@@ -49,18 +49,31 @@ function tail(s: string, lines = 8): string {
   return s.trim().split("\n").slice(-lines).join("\n");
 }
 
-/** Renders `stacks` with the base tree's own render command, in a child process (its code is not ours). */
-async function renderBase(base: BaseTree, stacks: readonly string[], out: string): Promise<string> {
-  if (!stacks.length) return "";
+/**
+ * Renders `stacks` with the base tree's own render command, in a child process (its code is not
+ * ours). `done` never rejects: a failure is error output like any other; `stop` ends the child.
+ */
+function renderBase(base: BaseTree, stacks: readonly string[], out: string): { done: Promise<string>; stop(): void } {
+  if (!stacks.length) return { done: Promise.resolve(""), stop: () => undefined };
   const tsx = path.join(base.dir, "node_modules", ".bin", "tsx");
   const child = spawn(tsx, [path.join("tools", "render.ts"), "--out", out, "--dump", ...stacks.flatMap((s) => ["--stack", s])], {
     cwd: base.dir,
     stdio: ["ignore", "ignore", "pipe"],
   });
   let err = "";
+  let running = true;
   child.stderr.on("data", (d) => (err += d));
-  await new Promise<void>((resolve, reject) => (child.on("error", reject), child.on("close", () => resolve())));
-  return err;
+  const done = new Promise<string>((resolve) => {
+    child.on("error", (e) => {
+      running = false;
+      resolve(`${err}${e.message}`);
+    });
+    child.on("close", () => {
+      running = false;
+      resolve(err);
+    });
+  });
+  return { done, stop: () => void (running && child.kill()) };
 }
 
 /** Renders `stack` from this checkout in this process; returns its error output when it failed. */
@@ -85,7 +98,9 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
     return { code: 2, output: `diff: ${(e as Error).message}` };
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-diff-"));
+  let stopBase = () => undefined as void;
   const cleanup = () => {
+    stopBase();
     fs.rmSync(work, { recursive: true, force: true });
     base.dispose();
   };
@@ -99,14 +114,15 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
 
     // The base renders in a child process while this one renders the working tree.
     const baseOut = path.join(work, "base");
-    const baseErrors = renderBase(base, stacks.filter((s) => baseStacks.includes(s)), baseOut);
+    const baseRender = renderBase(base, stacks.filter((s) => baseStacks.includes(s)), baseOut);
+    stopBase = baseRender.stop;
     const headOut = path.join(work, "head");
     const headErrors = new Map<string, string>();
     for (const s of stacks.filter((x) => headStacks.includes(x))) {
       const err = await renderHead(s, headOut);
       if (err) headErrors.set(s, err);
     }
-    const baseErr = await baseErrors;
+    const baseErr = await baseRender.done;
 
     const diffs: StackDiff[] = [];
     for (const s of stacks) {
