@@ -22,9 +22,10 @@ export interface ImageRef {
 
 export const IMAGES = {
   qdrant: {
-    repository: "docker.io/qdrant/qdrant",
     // The default image runs as root; each release also ships a `-unprivileged` variant that runs
     // as uid/gid 1000 (what the official chart's image.useUnprivilegedImage appends to the tag).
+    // (Comments stay above `repository`: Renovate's pattern reads repository and tag together.)
+    repository: "docker.io/qdrant/qdrant",
     tag: "v1.15.5-unprivileged",
     seenIn: "Qdrant GitHub releases v1.15.5; qdrant/qdrant-helm statefulset template (tag + \"-unprivileged\"); public compose files running qdrant/qdrant:v1.15.5-unprivileged as 1000:1000",
     runsAsNonRoot: true,
