@@ -16,6 +16,7 @@ import {
 import { RouteSpec, checkRouteSpec, insecureRouteWarning, parseBytes, parseMillicores, routeHost } from "../components/kit";
 import type { IssuerRef } from "../components/kit";
 import type { Problems } from "../components/kit/problems";
+import { isDns1035Label } from "../components/kit/formats";
 import type { StackConfig, ValidateOptions } from "./config";
 import { setSecretCommand } from "./schema";
 import type { PodGroup } from "./schedule";
@@ -69,7 +70,7 @@ export function subdomainOf(host: string, domain: string): string | undefined {
   const suffix = `.${domain}`;
   if (!host.endsWith(suffix)) return undefined;
   const label = host.slice(0, -suffix.length);
-  return /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(label) ? label : undefined;
+  return isDns1035Label(label) ? label : undefined;
 }
 
 export function validateIngress(cfg: StackConfig, opts: ValidateOptions, problems: Problems, warnings: string[]): void {

@@ -37,6 +37,7 @@ import * as random from "@pulumi/random";
 import { remote } from "@pulumi/command";
 import { ExistingClusterArgs, K3sClusterArgs, K3sNodesClusterArgs, SshConnectionArgs, isExistingCluster } from "./types";
 import { K3sClusterArgsError, ResolvedCluster, ResolvedNode, ResolvedSsh, resolveCluster } from "./validate";
+import { isDnsSubdomain, isLabelKey, isLabelValue } from "../kit/formats";
 import { httpsUrl, nodeDigest, renderNodeConfig, secretsConfigYaml } from "./node-config";
 import {
   asRemoteCommand, deleteNodeScript, drainScript, installScript, membershipScript,
@@ -314,10 +315,10 @@ function checkExistingArgs(args: ExistingClusterArgs): void {
     problems.push("context: must be a non-empty context name");
   }
   for (const [node, labels] of Object.entries(args.nodeLabels ?? {})) {
-    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(node)) problems.push(`nodeLabels["${node}"]: not a valid node name`);
+    if (!isDnsSubdomain(node)) problems.push(`nodeLabels["${node}"]: not a valid node name`);
     for (const [k, v] of Object.entries(labels)) {
-      if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(k)) problems.push(`nodeLabels["${node}"]: key "${k}" is not a valid label key`);
-      if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/.test(v)) problems.push(`nodeLabels["${node}"]["${k}"]: value "${v}" is not a valid label value`);
+      if (!isLabelKey(k)) problems.push(`nodeLabels["${node}"]: key "${k}" is not a valid label key`);
+      if (!isLabelValue(v)) problems.push(`nodeLabels["${node}"]["${k}"]: value "${v}" is not a valid label value`);
     }
   }
   if (problems.length > 0) throw new K3sClusterArgsError(problems);

@@ -6,7 +6,7 @@
  * is registered. The result is a normalised, fully defaulted description that the config and
  * script generators consume.
  */
-import { isIP } from "net";
+import { isCron, isDnsSubdomain, isHost, isInterfaceName, isIpAddress, isK3sComponentName, isK3sConfigKey, isK3sVersion, isLabelKey, isLabelValue, isS3Bucket, isS3Endpoint, isS3Folder, isS3Region, isSha256Hex, isSubjectAltName, isTaint, isUnixUser } from "../kit/formats";
 import { DEFAULT_K3S_VERSION, K3sConfigValue, K3sNodeRole, K3sNodesClusterArgs } from "./types";
 import { DEFAULT_SECRETS_ENCRYPTION, FLANNEL_BACKENDS, FlannelBackend, defaultFlannelBackend } from "./network";
 
@@ -101,51 +101,6 @@ export interface ResolvedCluster {
   readonly firstServer: ResolvedNode;
 }
 
-const K3S_VERSION_RE = /^v\d+\.\d+\.\d+(-rc\d+)?\+k3s\d+$/;
-const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const LABEL_NAME_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const HOST_RE = /^[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?$/;
-const SAN_RE = /^(\*\.)?[A-Za-z0-9]([-A-Za-z0-9.:]{0,251}[A-Za-z0-9])?$/;
-const IFACE_RE = /^[A-Za-z0-9_.:-]{1,15}$/;
-const USER_RE = /^[a-z_][a-z0-9_.-]{0,31}$/;
-const CONFIG_KEY_RE = /^[a-z0-9][a-z0-9-]*\+?$/;
-const CRON_FIELD_RE = /^[0-9*\/,-]+$/;
-const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
-
-function isDnsSubdomain(s: string): boolean {
-  return s.length <= 253 && s.split(".").every((part) => DNS_LABEL_RE.test(part));
-}
-
-/** Kubernetes qualified name: optional `prefix/` (DNS subdomain) and a name of up to 63 chars. */
-export function isLabelKey(key: string): boolean {
-  const slash = key.lastIndexOf("/");
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && !isDnsSubdomain(prefix)) return false;
-  return LABEL_NAME_RE.test(name);
-}
-
-export function isLabelValue(value: string): boolean {
-  return LABEL_VALUE_RE.test(value);
-}
-
-/** `key[=value]:Effect`, the syntax of k3s `node-taint` and `kubectl taint`. */
-export function isTaint(taint: string): boolean {
-  const colon = taint.lastIndexOf(":");
-  if (colon < 0) return false;
-  const effect = taint.slice(colon + 1);
-  const kv = taint.slice(0, colon);
-  const eq = kv.indexOf("=");
-  const key = eq >= 0 ? kv.slice(0, eq) : kv;
-  const value = eq >= 0 ? kv.slice(eq + 1) : "";
-  return TAINT_EFFECTS.includes(effect) && isLabelKey(key) && isLabelValue(value);
-}
-
-function isHost(s: string): boolean {
-  return isIP(s) !== 0 || HOST_RE.test(s);
-}
-
 function isPositiveInt(n: unknown): n is number {
   return typeof n === "number" && Number.isInteger(n) && n > 0;
 }
@@ -181,7 +136,7 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
   else if (nodesIn.length === 0) problems.push("nodes: at least one node is required (or pass kubeconfig for an existing cluster)");
 
   const version = args.version ?? DEFAULT_K3S_VERSION;
-  if (!K3S_VERSION_RE.test(version)) {
+  if (!isK3sVersion(version)) {
     problems.push(`version: "${version}" is not a k3s release tag like ${DEFAULT_K3S_VERSION}`);
   }
 
@@ -210,7 +165,7 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
     if (!ssh || typeof ssh.host !== "string" || !isHost(ssh.host)) {
       problems.push(`${at}.ssh.host: "${String(ssh?.host)}" must be an IP address or DNS name`);
     }
-    if (typeof sshUser !== "string" || !USER_RE.test(sshUser)) {
+    if (typeof sshUser !== "string" || !isUnixUser(sshUser)) {
       problems.push(`${at}.ssh.user: "${String(sshUser)}" is not a valid user name`);
     }
     if (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535) {
@@ -221,17 +176,17 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
     }
 
     const nodeIp = node?.nodeIp;
-    if (typeof nodeIp !== "string" || isIP(nodeIp) === 0) {
+    if (typeof nodeIp !== "string" || !isIpAddress(nodeIp)) {
       problems.push(`${at}.nodeIp: "${String(nodeIp)}" must be an IPv4 or IPv6 address`);
     } else if (seenIps.has(nodeIp)) {
       problems.push(`${at}.nodeIp: ${nodeIp} is already used by nodes[${seenIps.get(nodeIp)}]`);
     } else {
       seenIps.set(nodeIp, i);
     }
-    if (node?.externalIp !== undefined && isIP(node.externalIp) === 0) {
+    if (node?.externalIp !== undefined && !isIpAddress(node.externalIp)) {
       problems.push(`${at}.externalIp: "${node.externalIp}" must be an IPv4 or IPv6 address`);
     }
-    if (node?.flannelIface !== undefined && !IFACE_RE.test(node.flannelIface)) {
+    if (node?.flannelIface !== undefined && !isInterfaceName(node.flannelIface)) {
       problems.push(`${at}.flannelIface: "${node.flannelIface}" is not a network interface name`);
     }
 
@@ -251,7 +206,7 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
 
     const nodeSans: readonly string[] = node?.tlsSans ?? [];
     nodeSans.forEach((san, j) => {
-      if (typeof san !== "string" || (isIP(san) === 0 && !SAN_RE.test(san))) {
+      if (typeof san !== "string" || !isSubjectAltName(san)) {
         problems.push(`${at}.tlsSans[${j}]: "${String(san)}" must be an IP address or DNS name`);
       }
     });
@@ -262,7 +217,7 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
     const extra = node?.extraConfig ?? {};
     for (const [k, v] of Object.entries(extra)) {
       const bare = k.endsWith("+") ? k.slice(0, -1) : k;
-      if (!CONFIG_KEY_RE.test(k)) {
+      if (!isK3sConfigKey(k)) {
         problems.push(`${at}.extraConfig: "${k}" is not a k3s flag name (lowercase, digits, '-')`);
       } else if (MANAGED_CONFIG_KEYS.includes(bare)) {
         problems.push(`${at}.extraConfig: "${k}" is managed by the component; use the typed argument instead`);
@@ -309,23 +264,23 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
     const s = args.etcdSnapshots ?? {};
     const scheduleCron = s.scheduleCron ?? DEFAULT_SNAPSHOT_CRON;
     const fields = scheduleCron.trim().split(/\s+/);
-    if (fields.length !== 5 || !fields.every((f) => CRON_FIELD_RE.test(f))) {
+    if (!isCron(scheduleCron)) {
       problems.push(`etcdSnapshots.scheduleCron: "${scheduleCron}" must be a 5-field cron expression like "${DEFAULT_SNAPSHOT_CRON}"`);
     }
     const retention = s.retention ?? DEFAULT_SNAPSHOT_RETENTION;
     if (!isPositiveInt(retention)) problems.push(`etcdSnapshots.retention: ${String(retention)} must be a positive integer`);
     let s3: ResolvedS3 | undefined;
     if (s.s3) {
-      if (typeof s.s3.endpoint !== "string" || /^[a-z]+:\/\//i.test(s.s3.endpoint) || !/^[A-Za-z0-9.-]+(:\d+)?$/.test(s.s3.endpoint)) {
+      if (typeof s.s3.endpoint !== "string" || !isS3Endpoint(s.s3.endpoint)) {
         problems.push(`etcdSnapshots.s3.endpoint: "${String(s.s3.endpoint)}" must be host[:port] without a scheme (set insecure: true for plain HTTP)`);
       }
-      if (typeof s.s3.bucket !== "string" || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s.s3.bucket)) {
+      if (typeof s.s3.bucket !== "string" || !isS3Bucket(s.s3.bucket)) {
         problems.push(`etcdSnapshots.s3.bucket: "${String(s.s3.bucket)}" is not a valid S3 bucket name`);
       }
-      if (s.s3.region !== undefined && !/^[a-z0-9-]+$/.test(s.s3.region)) {
+      if (s.s3.region !== undefined && !isS3Region(s.s3.region)) {
         problems.push(`etcdSnapshots.s3.region: "${s.s3.region}" is not a region name`);
       }
-      if (s.s3.folder !== undefined && !/^[A-Za-z0-9._\/-]+$/.test(s.s3.folder)) {
+      if (s.s3.folder !== undefined && !isS3Folder(s.s3.folder)) {
         problems.push(`etcdSnapshots.s3.folder: "${s.s3.folder}" may only contain A-Z a-z 0-9 . _ / -`);
       }
       if (s.s3.accessKey === undefined) problems.push("etcdSnapshots.s3.accessKey: required");
@@ -338,7 +293,7 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
     snapshots = { scheduleCron: fields.join(" "), retention, s3 };
   }
 
-  if (args.flannelIface !== undefined && !IFACE_RE.test(args.flannelIface)) {
+  if (args.flannelIface !== undefined && !isInterfaceName(args.flannelIface)) {
     problems.push(`flannelIface: "${args.flannelIface}" is not a network interface name`);
   }
   if (args.flannelBackend !== undefined && !(FLANNEL_BACKENDS as readonly string[]).includes(args.flannelBackend)) {
@@ -358,12 +313,12 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
     problems.push(`joinAddress: "${args.joinAddress}" must be an IP address or DNS name`);
   }
   (args.tlsSans ?? []).forEach((san, i) => {
-    if (typeof san !== "string" || (isIP(san) === 0 && !SAN_RE.test(san))) {
+    if (typeof san !== "string" || !isSubjectAltName(san)) {
       problems.push(`tlsSans[${i}]: "${String(san)}" must be an IP address or DNS name`);
     }
   });
   (args.disable ?? []).forEach((d, i) => {
-    if (typeof d !== "string" || !/^[a-z0-9-]+$/.test(d)) problems.push(`disable[${i}]: "${String(d)}" is not a k3s component name`);
+    if (typeof d !== "string" || !isK3sComponentName(d)) problems.push(`disable[${i}]: "${String(d)}" is not a k3s component name`);
   });
 
   const uninstallRemovedNodes: readonly string[] = args.uninstallRemovedNodes ?? [];
@@ -388,7 +343,7 @@ export function resolveCluster(args: K3sNodesClusterArgs): ResolvedCluster {
   if (!/^https:\/\/[A-Za-z0-9.:\/%+_~-]+$/.test(installerUrl)) {
     problems.push(`installerUrl: "${installerUrl}" must be an https:// URL`);
   }
-  if (args.installerSha256 !== undefined && !/^[0-9a-f]{64}$/.test(args.installerSha256)) {
+  if (args.installerSha256 !== undefined && !isSha256Hex(args.installerSha256)) {
     problems.push("installerSha256: must be 64 lowercase hex digits");
   }
 

@@ -1,7 +1,7 @@
 // `homelab:ingress`: Traefik (k3s-bundled), the security headers, the dashboard and certificates —
 // settings, defaults and docs. Rules that relate them to the nodes and the cluster live in stacks/ingress.ts.
 import { z } from "zod";
-import { cidr, cidrProblem, email, intBetween, ipFamily, parseTaint, says } from "../kit/formats";
+import { cidr, cidrProblem, email, intBetween, ipFamily, isBasicAuthUser, parseTaint, says } from "../kit/formats";
 import { resourcesSettings } from "../kit/settings";
 import { DEFAULT_HEADERS, ISSUER_CHOICES, MIN_HSTS_SECONDS, REFERRER_POLICIES } from "./spec";
 import { MIN_TRAEFIK_CHART_MAJOR } from "./traefik-chart";
@@ -52,7 +52,7 @@ const dashboard = z
     host: z.string().toLowerCase().optional().describe("dashboard host, directly under the domain (default dash.<domain>)"),
     user: z
       .string()
-      .refine((u) => /^[A-Za-z0-9._-]{1,64}$/.test(u), { error: (iss) => says(`"${String(iss.input)}" is not a usable basic-auth user name`, "use letters, digits, '.', '_' or '-'") })
+      .refine(isBasicAuthUser, { error: (iss) => says(`"${String(iss.input)}" is not a usable basic-auth user name`, "use letters, digits, '.', '_' or '-'") })
       .default("admin")
       .describe("basic-auth user (default admin; the password is generated)"),
   })

@@ -217,3 +217,38 @@ export const isUnixUser = (s: string): boolean => UNIX_USER.test(s);
 export const unixUser = z.string().refine(isUnixUser, {
   error: (iss) => says(`${shown(iss.input)} is not a login name`, "use the user's login, lower case, e.g. root or ubuntu"),
 });
+
+/** A host name or IP address (SSH targets, API endpoints). */
+export const isHost = (s: string): boolean => host.safeParse(s).success;
+/** A name for a TLS certificate: an IP address, a host name, or a `*.` wildcard of one. */
+export const isSubjectAltName = (s: string): boolean => isHost(s.startsWith("*.") ? s.slice(2) : s);
+
+// k3s's own vocabulary.
+const K3S_CONFIG_KEY = /^[a-z0-9][a-z0-9-]*\+?$/;
+/** A key of k3s's config.yaml (a flag name without dashes; `+` appends to a list). */
+export const isK3sConfigKey = (s: string): boolean => K3S_CONFIG_KEY.test(s);
+const K3S_COMPONENT = /^[a-z0-9-]+$/;
+/** A packaged k3s component (`--disable traefik`, `servicelb`, …). */
+export const isK3sComponentName = (s: string): boolean => K3S_COMPONENT.test(s);
+
+// S3-compatible object storage (etcd snapshots, later backups).
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const S3_REGION = /^[a-z0-9-]+$/;
+const S3_FOLDER = /^[A-Za-z0-9._/-]+$/;
+/** `host[:port]` without a scheme, as k3s's etcd-s3-endpoint takes it. */
+export const isS3Endpoint = (s: string): boolean => {
+  const m = /^([^:/]+)(?::(\d+))?$/.exec(s);
+  return m !== null && isHost(m[1]) && (m[2] === undefined || port.safeParse(Number(m[2])).success);
+};
+export const isS3Bucket = (s: string): boolean => S3_BUCKET.test(s);
+export const isS3Region = (s: string): boolean => S3_REGION.test(s);
+export const isS3Folder = (s: string): boolean => S3_FOLDER.test(s);
+
+const APP_DATABASE = /^[a-z][a-z0-9_]{0,40}$/;
+/** An application database (and owner) name: a lower-case identifier starting with a letter. */
+export const isAppDatabaseName = (s: string): boolean => APP_DATABASE.test(s);
+const BASIC_AUTH_USER = /^[A-Za-z0-9._-]{1,64}$/;
+/** A user name for HTTP basic auth (no ':' and nothing a header would mangle). */
+export const isBasicAuthUser = (s: string): boolean => BASIC_AUTH_USER.test(s);
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+export const isSha256Hex = (s: string): boolean => SHA256_HEX.test(s);

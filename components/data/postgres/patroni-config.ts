@@ -8,7 +8,7 @@
  */
 
 import { z } from "zod";
-import { cidrProblem, hostPort, isPgName, says, shown } from "../../kit/formats";
+import { cidrProblem, hostPort, isBasicAuthUser, isPgName, says, shown } from "../../kit/formats";
 import { Problem, parseSettings } from "../../kit/problems";
 
 /** One problem found in config: the config path it concerns, what is wrong and what to do about it. */
@@ -367,8 +367,8 @@ export function validatePatroniArgs(args: PatroniConfigArgs, path: string): Conf
   if (args.restApi !== undefined) {
     const { username, password } = args.restApi;
     // Basic auth joins them with ':'; an empty password would be accepted by anyone who guesses none.
-    if (typeof username !== "string" || !/^[A-Za-z0-9_.-]{1,63}$/.test(username)) {
-      problems.push({ path: `${path}.restApi.username`, message: "must be 1-63 letters, digits, '_', '.' or '-'", fix: 'use e.g. "patroni"' });
+    if (typeof username !== "string" || !isBasicAuthUser(username)) {
+      problems.push({ path: `${path}.restApi.username`, message: "must be 1-64 letters, digits, '_', '.' or '-'", fix: 'use e.g. "patroni"' });
     }
     if (typeof password !== "string" || password.length < 16) {
       problems.push({ path: `${path}.restApi.password`, message: "must be a generated password of at least 16 characters", fix: "generate it with @pulumi/random" });

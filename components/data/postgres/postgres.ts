@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENDPOINTS_OF_ANNOTATION, IMAGES, PostgresConnection, allowConnections, appLabels, assertDnsLabel, awaitTimeouts, containerSecurityContext, emitWorkload, generatedSecret, imageRef, jobTimeoutMinutes, podSecurityContext, selectorLabels, serviceHost } from "../../kit";
+import { isAppDatabaseName } from "../../kit/formats";
 import { CREATE_DATABASE_COMMAND, CREATE_DATABASE_SQL, SCRAM_VERIFIER_PY } from "./app-database";
 import { RESTAPI_USER } from "./patroni-config";
 import {
@@ -151,7 +152,7 @@ export class PatroniPostgres extends pulumi.ComponentResource {
    * up. Returns the typed connection the application takes.
    */
   database(db: string, user = db): PostgresConnection {
-    if (!/^[a-z][a-z0-9_]{0,40}$/.test(db)) throw new Error(`database name "${db}" must be lower-case letters, digits and _ (starting with a letter)`);
+    if (!isAppDatabaseName(db)) throw new Error(`database name "${db}" must be lower-case letters, digits and _ (starting with a letter)`);
     assertDnsLabel(db.replace(/_/g, "-"), "database name");
     const secretName = `${this.name}-${db.replace(/_/g, "-")}`;
     // Everything an application needs to connect, in one Secret it can mount or read as env.

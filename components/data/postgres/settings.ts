@@ -1,7 +1,7 @@
 // `homelab:workloads.postgres`: PostgreSQL HA's settings (Patroni timing and DCS, app databases),
 // defaults and docs.
 import { z } from "zod";
-import { intBetween, isPgName, says, shown } from "../../kit/formats";
+import { intBetween, isAppDatabaseName, says, shown } from "../../kit/formats";
 import { StackView, storageSetting, workloadSettings } from "../../kit/settings";
 import { DEFAULT_DISCOVERY_POLL_SECONDS, DEFAULT_PATRONI_TIMING, patroniDcsSchema, validatePatroniTiming } from "./patroni-config";
 
@@ -26,7 +26,7 @@ const timing = z
   .prefault({})
   .describe("Patroni leader-election timing (must satisfy loopWait + 2*retryTimeout <= ttl)");
 
-const database = z.string().refine((db) => isPgName(db) && db.length <= 41 && /^[a-z]/.test(db) && !RESERVED_DATABASES.includes(db), {
+const database = z.string().refine((db) => isAppDatabaseName(db) && !RESERVED_DATABASES.includes(db), {
   error: (iss) => says(`${shown(iss.input)} is not a usable database name`, "use lower-case letters, digits and _ (starting with a letter), not postgres/template0/template1/standby"),
 });
 
