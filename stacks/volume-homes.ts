@@ -27,6 +27,9 @@ export function checkVolumeHomes(c: HomeChange, problems: Problems, warnings: st
         `${workload}'s volume lives on ${before} (where it was last deployed); moving it to ${node} would start it on an empty volume`,
         `set ${path}.node back to ${before}, or copy the data to ${node} first and then set ${path}.migrateFrom: ${before}`,
       );
+    } else if (from !== undefined && c.previous === undefined) {
+      // An offline render (or a first deployment) has no last deployment to compare with.
+      warnings.push(`${path}.migrateFrom: ${from} cannot be checked here: the last deployment's volume homes are not visible (an offline render, or no deployment yet); pulumi preview and pulumi up check it against the stack`);
     } else if (from !== undefined && (before === undefined || before === node)) {
       warnings.push(`${path}.migrateFrom: ${from} has no effect (${workload} is already deployed on ${node}); remove it`);
     }

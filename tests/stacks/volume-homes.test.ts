@@ -26,6 +26,11 @@ describe("checkVolumeHomes", () => {
     checkVolumeHomes({ ...base, previous: { qdrant: "pesubuntu" }, migrateFrom: { qdrant: "asuna" } }, new Problems(), w);
     expect(w.join()).toMatch(/migrateFrom: asuna has no effect/);
   });
+  it("says plainly when migrateFrom cannot be checked because the last deployment is not visible", () => {
+    const w: string[] = [];
+    checkVolumeHomes({ ...base, previous: undefined, migrateFrom: { qdrant: "asuna" } }, new Problems(), w);
+    expect(w).toEqual([expect.stringMatching(/migrateFrom: asuna cannot be checked here: the last deployment's volume homes are not visible .*pulumi preview and pulumi up check it/)]);
+  });
 });
 
 describe("the program reads its own last outputs", () => {
