@@ -30,7 +30,7 @@ function nodeBlock(i: number, count: number): string[] {
     `      # or its LAN address; preflight checks that the machine really has it`,
     `      address: "<${n}-address>"`,
     `      # lanAddress: 192.168.1.10        # if it also has a LAN address`,
-    `      # ssh: {user: ubuntu, port: 22}   # default root@<address>:22; a user needs password-less sudo`,
+    `      # ssh: {user: ubuntu, port: 22}   # default: root, the node's address, port 22; a user needs password-less sudo`,
   ];
 }
 
@@ -45,7 +45,7 @@ export function skeleton(name: string, nodes: number): string {
     `#   pulumi config set --secret homelab:sshPrivateKey < ~/.ssh/id_ed25519`,
     `# Every key, its default and its meaning: README "Config reference" (your editor completes them).`,
     `config:`,
-    `  # the DNS zone the hosts live under (dash.<domain>, ...), e.g. homelab.example.net`,
+    `  # the DNS zone the hosts live under (dash.<your domain>, ...), e.g. homelab.example.net`,
     `  homelab:domain: "<domain>"`,
     `  homelab:cluster:`,
     `    # k3s is installed over SSH on the nodes below; "existing" uses a cluster you already run`,
@@ -62,7 +62,7 @@ export function skeleton(name: string, nodes: number): string {
     `      # the ACME account address (expiry notices go there)`,
     `      email: "<acme-email>"`,
     `      # DNS-01 works for hosts that only resolve to tailnet/LAN addresses; it needs the secret`,
-    `      # homelab:cloudflareApiToken (a token with Zone:DNS:Edit on the zone of <domain>)`,
+    `      # homelab:cloudflareApiToken (a token with Zone:DNS:Edit on the zone of your domain)`,
     `      solver: dns01`,
     `  homelab:workloads:`,
     `    postgres:`,

@@ -14,8 +14,13 @@ function run(tool: string, args: string[]): Promise<{ code: number | null; stdou
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
+    // A tool that ignores --help would start its real work (bench runs for minutes): stop it.
+    const limit = setTimeout(() => p.kill("SIGKILL"), 25000);
     p.on("error", reject);
-    p.on("close", (code) => resolve({ code, stdout, stderr }));
+    p.on("close", (code) => {
+      clearTimeout(limit);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -45,7 +50,7 @@ describe("--help", () => {
     const r = await run(tool, ["--help"]);
     expect([r.code, r.stderr]).toEqual([0, ""]);
     expect(r.stdout).toMatch(usage);
-  });
+  }, 40000);
 });
 
 describe("render's argument mistakes", () => {
