@@ -3,7 +3,8 @@
 # `npm run test:integration`). Installs what is missing from Debian, then runs the Patroni failover
 # test (tests/integration/failover.sh) INTEGRATION_RUNS times (default 3), prints each run's failover
 # seconds and lost writes, runs the app-database Job test (tests/integration/app-database.sh) and the
-# preflight-over-SSH test (tests/integration/preflight.sh, Debian's openssh-server), and ends with "integration: P passed, F failed" (exit 1 if any failed).
+# preflight-over-SSH test (tests/integration/preflight.sh, Debian's openssh-server), and ends with
+# "integration: P passed, F failed" (exit 1 if any failed).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
