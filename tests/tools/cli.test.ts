@@ -46,6 +46,7 @@ describe("--help", () => {
     ["preview", /usage: npm run preview -- --stack <name>/],
     ["bench", /usage: npm run bench/],
     ["new-stack", /usage: npm run new-stack -- <name>/],
+    ["schema", /usage: npm run schema/],
   ])("%s --help prints its usage on stdout and exits 0", async (tool, usage) => {
     const r = await run(tool, ["--help"]);
     expect([r.code, r.stderr]).toEqual([0, ""]);
