@@ -27,10 +27,13 @@ describe("docs", () => {
   it("secrets are set from stdin, never as an argument", () => {
     const onCommandLine: string[] = [];
     for (const f of ["README.md", ...docs]) {
+      let code = false;
       for (const line of read(f).split("\n")) {
-        const m = /pulumi config set --secret (\S+)(.*)$/.exec(line);
-        // After the key only a redirect or the end of the command may follow.
-        if (m && !/^\s*(<\s*\S+.*|&&.*|#.*)?$/.test(m[2])) onCommandLine.push(`${f}: ${line.trim()}`);
+        if (line.trimStart().startsWith("```")) code = !code;
+        const m = code ? /pulumi config set --secret (\S+)(.*)$/.exec(line) : null;
+        // After the key only a redirect from a file (`< ~/.ssh/key`, not a `<token>` placeholder for
+        // a value) or the end of the command may follow.
+        if (m && !/^\s*(<\s*[~/.$]\S*.*|&&.*|#.*)?$/.test(m[2])) onCommandLine.push(`${f}: ${line.trim()}`);
       }
     }
     expect(onCommandLine).toEqual([]);
