@@ -30,7 +30,7 @@ export function existingFile(argv: readonly string[], i: number): string {
   return file;
 }
 
-/** A stack name named by a flag: one that has a stack file (unless `file` says where it is). */
+/** A stack name given to a flag (whether its file exists is checked where the file is read). */
 export function stackName(argv: readonly string[], i: number, stacks: readonly string[]): string {
   const s = valueAfter(argv, i, `a stack name (stacks: ${stacks.join(", ") || "none"})`);
   if (!/^[A-Za-z0-9_.-]+$/.test(s)) throw new UsageError(`${argv[i]} ${JSON.stringify(s)} is not a stack name`);
