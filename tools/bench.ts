@@ -7,10 +7,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ROOT, listStacks } from "./lib/stack-file";
+import { wantsHelp } from "./lib/args";
+
+const USAGE = [
+  "usage: npm run bench",
+  "  Renders each stack BENCH_RUNS times (default 5) next to (a) a bare import of the Pulumi SDK and (b) a",
+  "  synthetic program with as many resources, then generated stacks of 3, 31 and 91 nodes; prints",
+  "  medians, peak RSS and the ratios render/(a), render/(b).",
+].join("\n");
 
 const RUNS = Number(process.env.BENCH_RUNS ?? "5");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-bench-"));
-const usageFile = path.join(tmp, "usage.json");
+let tmp = "";
+let usageFile = "";
 const preload = ["-r", path.join(__dirname, "lib", "report-usage.js")];
 
 interface Sample { ms: number; rssMb: number }
@@ -66,6 +74,8 @@ function scaleStack(n: number): string {
 }
 
 function main(): void {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-bench-"));
+  usageFile = path.join(tmp, "usage.json");
   process.stderr.write(`benchmark: ${RUNS} runs each, medians of wall time, max of peak RSS\n`);
   const a = measure("(a) SDK import", ["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/command');require('@pulumi/random')"]);
   const rows: string[][] = [["stack", "resources", "render ms", "peak MB", "(b) ms", "render/(a)", "render/(b)"]];
@@ -111,4 +121,5 @@ function main(): void {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-main();
+if (wantsHelp(process.argv.slice(2))) console.log(USAGE);
+else main();

@@ -4,11 +4,22 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT, listStacks } from "./lib/stack-file";
+import { wantsHelp } from "./lib/args";
+
+export function usage(): string {
+  return [
+    "usage: npm run preview -- --stack <name> [extra pulumi preview flags]",
+    "  Runs the real `pulumi preview --diff` (needs the Pulumi CLI) on the backend Pulumi.yaml names",
+    "  (.pulumi/ in the project) unless PULUMI_BACKEND_URL says otherwise; creates the stack on first use.",
+    `stacks: ${listStacks().join(", ")}`,
+  ].join("\n");
+}
 
 export function previewCommand(argv: string[], env: NodeJS.ProcessEnv): { args: string[]; env: NodeJS.ProcessEnv; stack: string } | string {
   const i = argv.indexOf("--stack");
   const stack = i >= 0 ? argv[i + 1] : undefined;
-  if (!stack) return `usage: npm run preview -- --stack <name> [extra pulumi preview flags]\nstacks: ${listStacks().join(", ")}`;
+  if (i >= 0 && (!stack || stack.startsWith("-"))) return `preview: --stack needs a stack name (stacks: ${listStacks().join(", ")})`;
+  if (!stack) return usage();
   if (!listStacks().includes(stack)) return `no stack file Pulumi.${stack}.yaml (stacks: ${listStacks().join(", ")})`;
   const rest = argv.filter((_, j) => j !== i && j !== i + 1);
   const backend = env.PULUMI_BACKEND_URL ?? `file://${path.join(ROOT, ".pulumi")}`;
@@ -16,6 +27,10 @@ export function previewCommand(argv: string[], env: NodeJS.ProcessEnv): { args: 
 }
 
 function main(): number {
+  if (wantsHelp(process.argv.slice(2))) {
+    console.log(usage());
+    return 0;
+  }
   const cmd = previewCommand(process.argv.slice(2), process.env);
   if (typeof cmd === "string") {
     console.error(cmd);

@@ -5,9 +5,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatBytes, formatMillicores } from "../components/kit";
 import { ConfigError } from "../components/kit/problems";
-import { splitConfig, validateRaw } from "../stacks/load";
+import type { validateRaw } from "../stacks/load";
+import { checkStackFile } from "./lib/check-stack";
 import { nodeCapacities } from "../stacks/validate";
-import { NodeLoad, schedule } from "../stacks/schedule";
+import { NodeLoad, PodGroup, Schedule, schedule } from "../stacks/schedule";
+import { UsageError, existingFile, stackName, valueAfter, wantsHelp } from "./lib/args";
 import { runProgram, RecordedResource } from "./lib/mock-runtime";
 import { Manifest, isKubernetes, manifestsOf, podGroupOf, toYaml, traefikGroupOf, workloadsOf } from "./lib/manifests";
 import { ROOT, StackFile, listStacks, readStackFile } from "./lib/stack-file";
@@ -26,6 +28,8 @@ export interface Plan {
   readonly stack: string;
   readonly resources: { type: string; name: string }[];
   readonly nodes: PlanNode[];
+  /** Per workload: how many replicas run and on which nodes (one entry per placed replica). */
+  readonly workloads: PlanWorkload[];
   readonly hosts: string[];
   readonly warnings: string[];
 }
@@ -38,6 +42,31 @@ export interface PlanNode {
   readonly capacity: { cpu: string; memory: string };
   readonly allocatable: { cpu: string; memory: string };
   readonly memoryRequestPercent: number;
+}
+
+export interface PlanWorkload {
+  readonly workload: string;
+  readonly replicas: number;
+  readonly nodes: string[];
+  readonly unplaced: number;
+}
+
+/** Which node each workload's replicas landed on, read back from the schedule's pod names. */
+export function workloadPlacement(groups: readonly PodGroup[], s: Schedule): PlanWorkload[] {
+  return [...groups]
+    .sort((a, b) => a.workload.localeCompare(b.workload))
+    .map((g) => {
+      // The scheduler names replica r of a multi-replica workload "<workload>-<r>".
+      const mine = (pod: string) => (g.replicas > 1 ? pod.startsWith(`${g.workload}-`) && /^\d+$/.test(pod.slice(g.workload.length + 1)) : pod === g.workload);
+      const nodes = s.nodes.flatMap((l) => l.pods.filter(mine).map(() => l.node));
+      return { workload: g.workload, replicas: g.replicas, nodes, unplaced: s.unplaced.filter((u) => u.workload === g.workload).length };
+    });
+}
+
+function nodeList(nodes: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const n of nodes) counts.set(n, (counts.get(n) ?? 0) + 1);
+  return [...counts].map(([n, c]) => (c > 1 ? `${n} ×${c}` : n)).join(", ");
 }
 
 function hostsOf(ms: readonly Manifest[]): string[] {
@@ -78,6 +107,11 @@ export function summary(plan: Plan, outDir: string, objects: number): string {
     "",
     table(rows),
     "",
+    table([
+      ["workload", "replicas", "nodes"],
+      ...plan.workloads.map((w) => [w.workload, String(w.replicas), nodeList(w.nodes) + (w.unplaced ? `${w.nodes.length ? ", " : ""}${w.unplaced} not placed` : "")]),
+    ]),
+    "",
     `hosts: ${plan.hosts.length ? plan.hosts.join(", ") : "(none)"}`,
   ];
   if (plan.warnings.length) lines.push("", "warnings:", ...plan.warnings.map((w) => `  - ${w}`));
@@ -96,7 +130,7 @@ export async function render(o: RenderOptions): Promise<number> {
   }
   let validated: ReturnType<typeof validateRaw>;
   try {
-    validated = validateRaw(o.stack, splitConfig(sf.config, sf.secretKeys), { requireSecrets: false });
+    validated = checkStackFile(sf);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`render: stack ${o.stack} (${path.relative(process.cwd(), sf.file) || sf.file}): ${e.message}`);
@@ -119,6 +153,7 @@ export async function render(o: RenderOptions): Promise<number> {
     stack: o.stack,
     resources: run.resources.filter((r) => !isKubernetes(r)).map((r) => ({ type: r.type, name: r.name })),
     nodes: loads.nodes.map(planNode),
+    workloads: workloadPlacement(groups, loads),
     hosts: hostsOf(manifests),
     warnings: [...validated.warnings, ...loads.unplaced.map((u) => `${u.workload} replica ${u.replica} cannot be placed: ${u.reason}`)],
   };
@@ -134,8 +169,17 @@ export async function render(o: RenderOptions): Promise<number> {
   return 0;
 }
 
-function usage(): string {
-  return `usage: npm run render -- --stack <name>|--all [--out <dir>] [--dump] [--config-file <Pulumi.x.yaml>]\nstacks: ${listStacks().join(", ")}`;
+export function usage(): string {
+  return [
+    "usage: npm run render -- --stack <name>|--all [--out <dir>] [--dump] [--config-file <Pulumi.x.yaml>]",
+    "  Runs the program offline (Pulumi SDK mock runtime) and writes <out>/<stack>/manifests.yaml and plan.json.",
+    "  --stack <name>        a stack (repeatable); --all: every Pulumi.<stack>.yaml here",
+    "  --out <dir>           default dist/render",
+    "  --dump                also write resources.json (every recorded resource with its inputs)",
+    "  --config-file <file>  read this file instead of Pulumi.<stack>.yaml (with exactly one --stack)",
+    "exit: 0 rendered, 2 invalid config or arguments, 1 the program failed",
+    `stacks: ${listStacks().join(", ")}`,
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -143,17 +187,24 @@ export async function main(argv: string[]): Promise<number> {
   let out = path.join(ROOT, "dist", "render");
   let dump = false;
   let configFile: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--stack" && argv[i + 1]) stacks.push(argv[++i]);
-    else if (a === "--out" && argv[i + 1]) out = path.resolve(argv[++i]);
-    else if (a === "--all") stacks = listStacks();
-    else if (a === "--dump") dump = true;
-    else if (a === "--config-file" && argv[i + 1]) configFile = path.resolve(argv[++i]);
-    else {
-      console.error(`render: unknown argument "${a}"\n${usage()}`);
-      return 2;
+  if (wantsHelp(argv)) {
+    console.log(usage());
+    return 0;
+  }
+  try {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i];
+      if (a === "--stack") stacks.push(stackName(argv, i++, listStacks()));
+      else if (a === "--out") out = path.resolve(valueAfter(argv, i++, "a directory"));
+      else if (a === "--all") stacks = listStacks();
+      else if (a === "--dump") dump = true;
+      else if (a === "--config-file") configFile = existingFile(argv, i++);
+      else throw new UsageError(`unknown argument "${a}"`);
     }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`render: ${e.message}\n${usage()}`);
+    return 2;
   }
   if (stacks.length === 0) {
     console.error(`render: name a stack\n${usage()}`);

@@ -4,6 +4,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { generatedFiles, staleFiles } from "./lib/stack-schema";
 import { ROOT } from "./lib/stack-file";
+import { wantsHelp } from "./lib/args";
+
+if (wantsHelp(process.argv.slice(2))) {
+  console.log(
+    "usage: npm run schema [-- --check]\n  Writes schema/stack.schema.json, README's config reference and Pulumi.yaml's key list from\n  stacks/schema.ts; --check only reports stale files (exit 1).",
+  );
+  process.exit(0);
+}
 
 if (process.argv.includes("--check")) {
   const stale = staleFiles();

@@ -3,7 +3,8 @@
 # `npm run test:integration`). Installs what is missing from Debian, then runs the Patroni failover
 # test (tests/integration/failover.sh) INTEGRATION_RUNS times (default 3), prints each run's failover
 # seconds and lost writes, runs the app-database Job test (tests/integration/app-database.sh) and the
-# self-test of the durability count's set arithmetic (tests/integration/sets-selftest.sh), all from a
+# self-test of the durability count's set arithmetic (tests/integration/sets-selftest.sh) and the
+# preflight-over-SSH test (tests/integration/preflight.sh, Debian's openssh-server), all from a
 # mode-700 working directory, and ends with "integration: P passed, F failed" (exit 1 if any failed).
 set -euo pipefail
 
@@ -29,6 +30,8 @@ declare -A NEEDS=(
   [/usr/bin/curl]=curl
   [/usr/bin/flock]=util-linux
   [/usr/bin/setpriv]=util-linux
+  [/usr/sbin/sshd]=openssh-server
+  [/usr/bin/ssh]=openssh-client
 )
 missing=()
 for path in "${!NEEDS[@]}"; do
@@ -105,6 +108,15 @@ if timeout -k 10 120 bash "$ROOT/tests/integration/app-database.sh"; then
 else
   failed=$((failed + 1))
   log "app databases: FAIL ($((SECONDS - t))s)"
+fi
+# `npm run doctor -- --preflight` against a real OpenSSH server on 127.0.0.1 with stubbed node commands.
+t=$SECONDS
+if timeout -k 10 300 bash "$ROOT/tests/integration/preflight.sh"; then
+  passed=$((passed + 1))
+  log "preflight over SSH: PASS ($((SECONDS - t))s)"
+else
+  failed=$((failed + 1))
+  log "preflight over SSH: FAIL ($((SECONDS - t))s)"
 fi
 log "total $((SECONDS - START))s"
 echo "integration: $passed passed, $failed failed"

@@ -2,11 +2,15 @@
 // v2 API with the anonymous bearer-token handshake (as Docker Hub, GHCR and Quay do).
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { checkImages, imagesIn, report } from "../../tools/doctor";
+import { checkImages, imagesIn, main as doctorMain, report } from "../../tools/doctor";
 import { parseImage } from "../../tools/lib/registry";
 import { rendered } from "../harness";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { spawn } from "node:child_process";
+import { errorText, tagStatus } from "../../tools/lib/registry";
+import { ROOT } from "../harness";
 
 const TAGS: Record<string, string[]> = { "qdrant/qdrant": ["v1.15.5"], "library/redis": ["7.4.5-alpine"], "zalando/spilo-17": ["4.0-p3"] };
 
@@ -82,3 +86,77 @@ describe("tag check against a registry", () => {
     expect(report(results).code).toBe(3);
   });
 });
+
+describe("network errors", () => {
+  it("show their cause, not just fetch's 'fetch failed'", async () => {
+    // A port that was just free: connection refused, deterministically.
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const refused = await tagStatus(parseImage("docker.io/qdrant/qdrant:v1.15.5"), `http://127.0.0.1:${port}`);
+    expect(refused).toEqual({ status: "unknown", reason: expect.stringMatching(/^fetch failed: .*ECONNREFUSED/) });
+    // A name that cannot resolve (.invalid is reserved): ENOTFOUND, or EAI_AGAIN without any resolver.
+    const unknownHost = await tagStatus(parseImage("no-such-registry.invalid/x/y:1"), "https://no-such-registry.invalid", 5000);
+    expect(unknownHost).toEqual({ status: "unknown", reason: expect.stringMatching(/^fetch failed: .*getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-registry\.invalid/) });
+    expect(errorText(new Error("outer", { cause: Object.assign(new Error("inner"), { code: "ECODE" }) }))).toBe("outer: ECODE: inner");
+  });
+});
+
+function doctor(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "tools", "doctor.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("error", reject);
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("doctor's command line", () => {
+  it("renders only the --stack it is given; a render error passes through as exit 2, without a stack trace or a temp folder left", async () => {
+    // Two tsx processes (doctor, then render): seconds each on a busy machine.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-test-"));
+    try {
+      const file = path.join(tmp, "Pulumi.mine.yaml");
+      fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8").replace(/address: 100\.86\.122\.109/, "address: 100.81.76.55"));
+      const own = path.join(tmp, "tmp");
+      fs.mkdirSync(own);
+      const r = await doctor(["--stack", "mine", "--config-file", file], { TMPDIR: own });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^render: stack mine \(.*Pulumi\.mine\.yaml\): invalid stack configuration \(1 problem\):\n  - homelab:nodes\[1\]\.address: address 100\.81\.76\.55 is already used/);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stdout).not.toMatch(/checking \d+ images/);
+      // (tsx keeps its own cache there; doctor's folders are doctor-*.)
+      expect(fs.readdirSync(own).filter((f) => f.startsWith("doctor-"))).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 90000);
+
+  it("--preflight needs one stack, and names a missing --stack value", async () => {
+    expect(await quiet(["--preflight"])).toEqual({ code: 2, err: expect.stringMatching(/^doctor: --preflight needs exactly one --stack <name>/), out: "" });
+    expect(await quiet(["--preflight", "--stack"])).toEqual({ code: 2, err: expect.stringMatching(/^doctor: --stack needs a stack name \(stacks: dev, homelab, prod\)/), out: "" });
+    expect((await quiet(["--identity", "/no/such/key"])).err).toMatch(/^doctor: --identity \/no\/such\/key does not exist/);
+  });
+
+  it("--preflight on a stack without SSH nodes says there is nothing to reach", async () => {
+    expect(await quiet(["--preflight", "--stack", "dev"])).toEqual({ code: 0, err: "", out: "preflight dev: cluster.mode is existing: the program reaches no node over SSH, nothing to check" });
+  });
+});
+
+/** doctor's main in this process, with what it printed. */
+async function quiet(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, "log").mockImplementation((x) => void out.push(String(x)));
+  const error = jest.spyOn(console, "error").mockImplementation((x) => void err.push(String(x)));
+  try {
+    return { code: await doctorMain(args), out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}

@@ -70,6 +70,22 @@ export async function tagStatus(image: ImageName, base = defaultBase(image.host)
     if (res.status === 404) return { status: "missing" };
     return { status: "unknown", reason: `${image.host} answered ${res.status}` };
   } catch (e) {
-    return { status: "unknown", reason: (e as Error).message };
+    return { status: "unknown", reason: errorText(e) };
   }
+}
+
+/**
+ * An error with its causes: fetch reports every network failure as "fetch failed" and keeps what
+ * happened (ENOTFOUND, ECONNREFUSED, a certificate problem) in `cause`.
+ */
+export function errorText(e: unknown): string {
+  const parts: string[] = [];
+  for (let x: unknown = e, depth = 0; x !== undefined && x !== null && depth < 5; depth++) {
+    const err = x as { message?: string; code?: string; cause?: unknown };
+    const text = err.message ?? String(x);
+    const withCode = err.code && !text.includes(err.code) ? `${err.code}: ${text}` : text;
+    if (withCode && !parts.includes(withCode)) parts.push(withCode);
+    x = err.cause;
+  }
+  return parts.join(": ");
 }
