@@ -9,3 +9,4 @@ export * from "./load";
 export * from "./volume-homes";
 export * from "./platform";
 export * from "./immutable-fields";
+export * from "./namespaces";

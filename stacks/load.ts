@@ -8,6 +8,7 @@ import { PlannedWorkload, ValidateOptions, validateStack } from "./validate";
 import { planWorkloads } from "./plan";
 import type { Schedule } from "./schedule";
 import { checkVolumeHomes } from "./volume-homes";
+import { foreignKeys } from "./namespaces";
 import { VolumeTemplates, staleAcceptanceWarnings, volumeTemplateProblems, volumeTemplatesOf } from "./immutable-fields";
 
 /** Where each stateful workload's local volumes live: the node it is pinned to. */
@@ -111,6 +112,25 @@ export function validateRaw(stack: string, input: RawStackConfig, opts: LoadOpti
   return { config, planned, schedule, warnings, volumeHomes: homes };
 }
 
+/**
+ * Namespaced config (as the CLI hands it to the program) → the validated stack: keys outside the
+ * project's namespace first, then the settings. Throws ConfigError with every problem.
+ */
+export function validateConfig(stack: string, all: Record<string, string>, secretKeys: readonly string[] | undefined, opts: LoadOptions): Omit<LoadedStack, "secrets"> {
+  const foreign = foreignKeys(all, PROJECT);
+  let validated: Omit<LoadedStack, "secrets">;
+  try {
+    validated = validateRaw(stack, splitConfig(all, secretKeys), opts);
+  } catch (e) {
+    // A misspelt namespace first; the missing key it causes would only say the same thing again.
+    const renamed = new Set(foreign.problems.map((p) => p.fix.replace(/^rename it to /, "")));
+    if (e instanceof ConfigError && foreign.problems.length) throw new ConfigError([...foreign.problems, ...e.problems.filter((p) => !renamed.has(p.path))]);
+    throw e;
+  }
+  if (foreign.problems.length) throw new ConfigError(foreign.problems);
+  return { ...validated, warnings: [...foreign.warnings, ...validated.warnings] };
+}
+
 /** Namespaced keys the running stack holds as secrets (the CLI passes them to the program). */
 function runtimeSecretKeys(all: Record<string, string>): string[] {
   const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
@@ -125,8 +145,8 @@ function runtimeSecretKeys(all: Record<string, string>): string[] {
 /** Loads the current stack's config from the Pulumi runtime. */
 export function loadStack(opts: LoadOptions = { requireSecrets: true }): LoadedStack {
   const all = pulumi.runtime.allConfig();
-  const { raw, secretsPresent, secretsInClear, secretValues } = splitConfig(all, runtimeSecretKeys(all));
-  const loaded = validateRaw(pulumi.getStack(), { raw, secretsPresent, secretsInClear }, opts);
+  const loaded = validateConfig(pulumi.getStack(), all, runtimeSecretKeys(all), opts);
+  const { secretValues } = splitConfig(all);
   const secrets: Record<string, pulumi.Output<string>> = {};
   for (const [k, v] of Object.entries(secretValues)) secrets[k] = pulumi.secret(v);
   if (!process.env.HOMELAB_QUIET_WARNINGS) for (const w of loaded.warnings) pulumi.log.warn(w);

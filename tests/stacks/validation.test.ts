@@ -166,6 +166,21 @@ describe("bad configs are rejected, naming the field", () => {
     expect(validateRaw("t", { raw, secretsPresent: [] }, { requireSecrets: false, previousVolumeTemplates }).config.workloads.qdrant.storage).toBe("50Gi");
   });
 
+  it("loadStack (what pulumi preview/up runs) refuses a misspelt namespace prefix, naming it", () => {
+    const pulumi = require("@pulumi/pulumi");
+    const { loadStack } = require("../../stacks");
+    const config = Object.fromEntries(Object.entries(homelab()).map(([k, v]) => [`homelab:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+    const { ["homelab:domain"]: domain, ...rest } = config;
+    pulumi.runtime.setAllConfig({ ...rest, "homelb:domain": domain }, []);
+    process.env.HOMELAB_QUIET_WARNINGS = "1";
+    try {
+      expect(() => loadStack({ requireSecrets: false })).toThrow(/homelb:domain: is in namespace "homelb", not "homelab".*\n\s+fix: rename it to homelab:domain/);
+      expect(() => loadStack({ requireSecrets: false })).not.toThrow(/homelab:domain: is required/);
+    } finally {
+      pulumi.runtime.setAllConfig({}, []);
+    }
+  });
+
   it("reports every problem at once", () => {
     const raw = homelab();
     raw.nodes[1].name = "asuna";
