@@ -181,6 +181,15 @@ describe("bad configs are rejected, naming the field", () => {
     }
   });
 
+  it("a malformed quantity is one problem, with no follow-on capacity error for the same node", () => {
+    const node = homelab();
+    node.nodes[0].memory = "8GB";
+    expect(problemsOf(node)).toMatch(/\(1 problem\)[\s\S]*homelab:nodes\[0\]\.memory: "8GB" is not a valid Kubernetes memory/);
+    const request = homelab();
+    request.workloads.qdrant.resources = { memory: "7.5GB" };
+    expect(problemsOf(request)).toMatch(/\(1 problem\)[\s\S]*homelab:workloads\.qdrant\.resources\.memory: "7\.5GB" is not a valid/);
+  });
+
   it("reports every problem at once", () => {
     const raw = homelab();
     raw.nodes[1].name = "asuna";
