@@ -14,34 +14,14 @@ import {
   serviceBackend,
   traefikApiBackend,
 } from "../../components/kit";
+import { Recorded, recordResources, registered } from "../lib/recording-mocks";
 import { qdrantSpec } from "../../components/data/qdrant";
 
-interface Recorded {
-  type: string;
-  name: string;
-  inputs: Record<string, any>;
-}
-const recorded: Recorded[] = [];
+let recorded: Recorded[] = [];
+beforeAll(() => {
+  recorded = recordResources("routes-unit");
+});
 
-beforeAll(() =>
-  pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        recorded.push({ type: a.type, name: a.name, inputs: a.inputs });
-        return { id: `${a.name}-id`, state: a.inputs };
-      },
-      call: (a) => a.inputs,
-    },
-    "homelab",
-    "routes-unit",
-    false,
-  ),
-);
-
-/** Waits until the mock runtime has registered `r`. */
-function registered(r: pulumi.CustomResource): Promise<unknown> {
-  return new Promise((resolve) => r.urn.apply(resolve));
-}
 
 function inputsOf(type: string, name: string): Record<string, any> {
   const r = recorded.find((x) => x.type === type && x.name === name);

@@ -100,24 +100,21 @@ done
 log "Patroni failover (kill -9 of the leader -> discovery sidecar points postgres-primary at the new leader)"
 for line in "${summary[@]}"; do log "  $line"; done
 
+# One bounded test script, counted in the summary: run_check <label> <seconds> <script>.
+run_check() {
+  local label=$1 bound=$2 script=$3 t=$SECONDS
+  if timeout -k 10 "$bound" bash "$ROOT/tests/integration/$script"; then
+    passed=$((passed + 1))
+    log "$label: PASS ($((SECONDS - t))s)"
+  else
+    failed=$((failed + 1))
+    log "$label: FAIL ($((SECONDS - t))s)"
+  fi
+}
 # The component's app-database Job (its exact command and SQL) against a real PostgreSQL 15.
-t=$SECONDS
-if timeout -k 10 120 bash "$ROOT/tests/integration/app-database.sh"; then
-  passed=$((passed + 1))
-  log "app databases: PASS ($((SECONDS - t))s)"
-else
-  failed=$((failed + 1))
-  log "app databases: FAIL ($((SECONDS - t))s)"
-fi
+run_check "app databases" 120 app-database.sh
 # `npm run doctor -- --preflight` against a real OpenSSH server on 127.0.0.1 with stubbed node commands.
-t=$SECONDS
-if timeout -k 10 300 bash "$ROOT/tests/integration/preflight.sh"; then
-  passed=$((passed + 1))
-  log "preflight over SSH: PASS ($((SECONDS - t))s)"
-else
-  failed=$((failed + 1))
-  log "preflight over SSH: FAIL ($((SECONDS - t))s)"
-fi
+run_check "preflight over SSH" 300 preflight.sh
 log "total $((SECONDS - START))s"
 echo "integration: $passed passed, $failed failed"
 ((failed == 0))

@@ -12,22 +12,12 @@ import {
   onRole,
   policyName,
 } from "../../components/kit";
+import { Recorded, recordResources, registered } from "../lib/recording-mocks";
 
-interface Recorded {
-  type: string;
-  name: string;
-  inputs: Record<string, any>;
-}
-const recorded: Recorded[] = [];
-beforeAll(() =>
-  pulumi.runtime.setMocks(
-    { newResource: (a) => (recorded.push({ type: a.type, name: a.name, inputs: a.inputs }), { id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs },
-    "homelab",
-    "network-unit",
-    false,
-  ),
-);
-const registered = (r: pulumi.CustomResource) => new Promise((resolve) => r.urn.apply(resolve));
+let recorded: Recorded[] = [];
+beforeAll(() => {
+  recorded = recordResources("network-unit");
+});
 const inputs = (type: string, name: string) => recorded.find((r) => r.type === type && r.name === name)?.inputs;
 
 const member: WorkloadSpec = {

@@ -1,0 +1,32 @@
+// The SDK's mock runtime, recording every resource the code under test registers (type, name,
+// inputs), for unit tests of components and kit emitters.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+}
+
+/** Installs the mocks for project `homelab`, stack `stack`; returns the list it records into. */
+export function recordResources(stack: string): Recorded[] {
+  const recorded: Recorded[] = [];
+  pulumi.runtime.setMocks(
+    {
+      newResource: (a) => {
+        recorded.push({ type: a.type, name: a.name, inputs: a.inputs });
+        return { id: `${a.name}-id`, state: a.inputs };
+      },
+      call: (a) => a.inputs,
+    },
+    "homelab",
+    stack,
+    false,
+  );
+  return recorded;
+}
+
+/** Waits until the mock runtime has registered `r`. */
+export function registered(r: pulumi.CustomResource): Promise<unknown> {
+  return new Promise((resolve) => r.urn.apply(resolve));
+}
