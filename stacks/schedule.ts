@@ -8,6 +8,8 @@ export interface NodeCapacity {
   readonly name: string;
   readonly cpuMillis: number;
   readonly memoryBytes: number;
+  /** Kept for the OS and k3s (stacks/reserve.ts); default: `reservePercent` of the capacity. */
+  readonly reserved?: { readonly cpuMillis: number; readonly memoryBytes: number };
 }
 
 export interface PodGroup {
@@ -50,7 +52,9 @@ export function schedule(nodes: readonly NodeCapacity[], groups: readonly PodGro
       {
         node: n.name,
         capacity: { cpuMillis: n.cpuMillis, memoryBytes: n.memoryBytes },
-        allocatable: { cpuMillis: Math.floor(n.cpuMillis * keep), memoryBytes: Math.floor(n.memoryBytes * keep) },
+        allocatable: n.reserved
+          ? { cpuMillis: n.cpuMillis - n.reserved.cpuMillis, memoryBytes: n.memoryBytes - n.reserved.memoryBytes }
+          : { cpuMillis: Math.floor(n.cpuMillis * keep), memoryBytes: Math.floor(n.memoryBytes * keep) },
         requests: { cpuMillis: 0, memoryBytes: 0 },
         limits: { memoryBytes: 0 },
         pods: [],

@@ -1,12 +1,13 @@
 // Rules that relate config fields to each other and to the workloads they produce. Everything is
 // checked before any resource is created, and every problem is reported at once.
-import { PodFootprint, checkWorkloadSpec, footprint, formatBytes, formatMillicores, parseBytes, parseMillicores } from "../components/kit";
+import { PodFootprint, checkWorkloadSpec, footprint, formatBytes, formatMillicores } from "../components/kit";
 import type { WorkloadSpec } from "../components/kit";
 import { Problems } from "../components/kit/problems";
 import { isPrivateNodeAddress } from "../components/cluster/network";
 import { key, setSecretCommand } from "./schema";
 import { traefikPodGroup, validateIngress } from "./ingress";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
+import { nodeReserve } from "./reserve";
 import type { StackConfig, ValidateOptions } from "./config";
 import type { StackNode } from "./nodes";
 
@@ -72,7 +73,10 @@ function podGroup(f: PodFootprint, eligibleNodes: string[]): PodGroup {
 }
 
 export function nodeCapacities(cfg: StackConfig): NodeCapacity[] {
-  return cfg.nodes.map((n) => ({ name: n.name, cpuMillis: parseMillicores(n.cpu) ?? 0, memoryBytes: parseBytes(n.memory) ?? 0 }));
+  return cfg.nodes.map((n) => {
+    const { capacity, reserve } = nodeReserve(n, cfg.systemReservePercent);
+    return { name: n.name, ...capacity, reserved: { cpuMillis: reserve.cpuMillis, memoryBytes: reserve.memoryBytes } };
+  });
 }
 
 function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], problems: Problems, warnings: string[]): Schedule {
@@ -118,12 +122,17 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
     pathOf.set("traefik", `${key("ingress")}.traefik`);
   }
   const result = schedule(nodeCapacities(cfg), groups, cfg.systemReservePercent);
+  const reasonOf = (node: string, kind: string) => {
+    const n = cfg.nodes.find((x) => x.name === node)!;
+    const r = nodeReserve(n, cfg.systemReservePercent).reserve;
+    return kind === "memory" ? r.memoryReason : r.cpuReason;
+  };
   for (const l of result.nodes) {
     const owners = [...new Set(l.pods.map((p) => pathOf.get(p) ?? pathOf.get(p.replace(/-\d+$/, "")) ?? p))];
     const over = (kind: string, used: number, alloc: number, fmt: (n: number) => string, cap: number) =>
       problems.add(
         nodePath(cfg, l.node),
-        `${l.node}: pod ${kind} requests ${fmt(used)} exceed the ${fmt(alloc)} allocatable (${fmt(cap)} minus the ${cfg.systemReservePercent}% system reserve); workloads there: ${owners.map((o) => `${o}.resources`).join(", ")}`,
+        `${l.node}: pod ${kind} requests ${fmt(used)} exceed the ${fmt(alloc)} allocatable (${fmt(cap)} minus the ${fmt(cap - alloc)} system reserve, ${reasonOf(l.node, kind)}); workloads there: ${owners.map((o) => `${o}.resources`).join(", ")}`,
         `lower those requests, move a workload to another node, or raise ${nodePath(cfg, l.node, kind === "memory" ? "memory" : "cpu")} if the machine really has more`,
       );
     if (l.requests.memoryBytes > l.allocatable.memoryBytes) over("memory", l.requests.memoryBytes, l.allocatable.memoryBytes, formatBytes, l.capacity.memoryBytes);
