@@ -231,7 +231,7 @@ describe("what changes when inputs change (Pulumi re-runs a command whose inputs
   test("one node's config change touches only that node's install and ready", () => {
     const base = commandInputs(HOME);
     const args = homelabArgs();
-    const changed = commandInputs(build({ ...args, nodes: [args.nodes[0], { ...args.nodes[1], labels: { "homelab.dev/role.compute": "true" } }] }));
+    const changed = commandInputs(build({ ...args, nodes: [args.nodes[0], { ...args.nodes[1], labels: { "homelab.pesulabs.net/role-compute": "true" } }] }));
     const differing = Object.keys(base).filter((k) => base[k] !== changed[k]);
     expect(differing).toEqual(["pesubuntu-install", "pesubuntu-ready"]);
   });
