@@ -18,7 +18,7 @@ export default {
   reporters: ["json", "clear-text", "progress"],
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
-  concurrency: 3,
+  concurrency: 2,
   timeoutMS: 60000,
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
