@@ -114,7 +114,8 @@ class Harness {
     });
     this.child.stdout!.on("data", (d) => (this.out += d));
     this.child.stderr!.on("data", (d) => (this.out += d));
-    this.exited = new Promise((resolve) => this.child!.on("exit", (code) => resolve(code)));
+    // 'close', not 'exit': only then have stdout and stderr been read to the end, so `out` is complete.
+    this.exited = new Promise((resolve) => this.child!.on("close", (code) => resolve(code)));
   }
   slice(): string {
     return fs.readFileSync(this.file("slice"), "utf8").trim();
