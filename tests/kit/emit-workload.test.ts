@@ -45,15 +45,12 @@ const spec: WorkloadSpec = {
   extraServices: [{ name: "vec-metrics", ports: ["metrics"] }],
 };
 
-/** Waits until the mock runtime has seen every registration the emit started. */
-async function settled(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
-
 beforeAll(async () => {
   const parent = new pulumi.ComponentResource("test:unit:Parent", "p", {});
-  kit.emitWorkload(parent, spec, { namespace: "ns" });
-  await settled();
+  const e = kit.emitWorkload(parent, spec, { namespace: "ns" });
+  // A resource's URN resolves once the mock runtime has registered it (and recorded its inputs).
+  const all = [e.workload, e.pdb, e.service, e.headless, ...e.extraServices].filter((r): r is NonNullable<typeof r> => !!r);
+  await Promise.all(all.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
 });
 
 const containerPorts = new Map(spec.containers.flatMap((c) => c.ports.map((p) => [p.name, p.containerPort] as const)));
