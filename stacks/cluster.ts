@@ -2,7 +2,7 @@
 // on), the Tailscale/LAN addresses, SSH access and the secrets; or an existing cluster's kubeconfig.
 import * as pulumi from "@pulumi/pulumi";
 import type { K3sClusterArgs } from "../components/cluster";
-import { roleLabel } from "../components/kit";
+import { nodeRoleLabels } from "../components/kit";
 import type { NodeRole } from "../components/kit";
 import type { StackConfig } from "./config";
 
@@ -10,7 +10,8 @@ import type { StackConfig } from "./config";
 const UNSET = pulumi.secret("<not set>");
 
 export function clusterArgs(cfg: StackConfig, secrets: Readonly<Record<string, pulumi.Output<string>>>): K3sClusterArgs {
-  const roleLabels = (roles: readonly string[]) => Object.fromEntries(roles.map((r) => [roleLabel(r as NodeRole), "true"]));
+  // Parsing admitted only known roles.
+  const roleLabels = (roles: readonly string[]) => nodeRoleLabels(roles as NodeRole[]);
   if (cfg.cluster.mode === "existing") {
     return { kubeconfig: secrets.kubeconfig ?? UNSET, nodeLabels: Object.fromEntries(cfg.nodes.map((n) => [n.name, roleLabels(n.roles)])) };
   }

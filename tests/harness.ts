@@ -1,6 +1,8 @@
 // What the tests see of each stack: the resources the real program registered under the mock
 // runtime (rendered once by tests/global-setup.ts), its manifests and its plan.
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import type { RecordedResource } from "../tools/lib/mock-runtime";
@@ -22,11 +24,29 @@ export function stackNames(): string[] {
 
 const cache = new Map<string, RenderedStack>();
 
+/**
+ * Without tests/global-setup.ts (the mutation run's jest config leaves it out, so a mutant whose
+ * tests never read a render does not pay for one), the first test that needs the stacks renders them.
+ */
+function renderOnDemand(): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-render-"));
+  execFileSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "tools", "render.ts"), "--out", out, "--dump", ...stackNames().flatMap((s) => ["--stack", s])], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  process.env.HOMELAB_RENDER_DIR = out;
+  return out;
+}
+
+/** The directory holding every stack's render. */
+export function renderDir(): string {
+  return process.env.HOMELAB_RENDER_DIR ?? renderOnDemand();
+}
+
 export function rendered(stack: string): RenderedStack {
   const hit = cache.get(stack);
   if (hit) return hit;
-  const dir = process.env.HOMELAB_RENDER_DIR;
-  if (!dir) throw new Error("HOMELAB_RENDER_DIR is not set: run the tests through jest (tests/global-setup.ts renders the stacks)");
+  const dir = renderDir();
   const d = path.join(dir, stack);
   const r: RenderedStack = {
     stack,

@@ -27,6 +27,11 @@ describe("the invariants catch what they promise", () => {
     expect(inv.servicesSelectPodsAndPorts(ms)).toEqual(["Service homelab/qdrant targets port metrics that StatefulSet homelab/qdrant does not have"]);
   });
 
+  it("a Service port that lands on another container port (qdrant's grpc Service port on http)", () => {
+    const ms = broken((m) => (svc(m, "qdrant").spec.ports.find((p: any) => p.name === "grpc").targetPort = "http"));
+    expect(inv.servicesSelectPodsAndPorts(ms)).toEqual(["Service homelab/qdrant port grpc targets StatefulSet homelab/qdrant's port http"]);
+  });
+
   it("a selector-less Service with nobody managing its endpoints", () => {
     const ms = broken((m) => m.splice(m.findIndex((x) => x.kind === "EndpointSlice"), 1));
     expect(inv.servicesSelectPodsAndPorts(ms)).toEqual(["Service homelab/postgres-primary has no selector and no EndpointSlice"]);
@@ -56,13 +61,30 @@ describe("the invariants catch what they promise", () => {
     expect(inv.pdbsSelectPods(ms)).toHaveLength(1);
   });
 
-  it("a stateful workload free to move away from its local volume, or dropping it on delete", () => {
+  it("a PDB that lets no pod go", () => {
+    const ms = broken((m) => (m.find((x) => x.kind === "PodDisruptionBudget")!.spec.maxUnavailable = 0));
+    expect(inv.pdbsLetOnePodGo(ms)).toHaveLength(1);
+  });
+
+  it("a pod without the runtime's default seccomp profile", () => {
+    const ms = broken((m) => delete sts(m, "qdrant").spec.template.spec.securityContext.seccompProfile);
+    expect(inv.podsUseRuntimeDefaultSeccomp(ms)).toEqual(["StatefulSet homelab/qdrant: pod without the RuntimeDefault seccomp profile"]);
+  });
+
+  it("a Role granting a wildcard", () => {
+    const ms = broken((m) => (m.find((x) => x.kind === "Role" && x.metadata.name === "postgres-patroni")!.rules[1].verbs = ["*"]));
+    expect(inv.rbacGrantsNoWildcards(ms)).toEqual(["Role homelab/postgres-patroni rule 1 grants * in verbs"]);
+  });
+
+  it("a stateful workload free to move away from its local volume, or dropping it on delete or scale-down", () => {
     const ms = broken((m) => {
       delete sts(m, "qdrant").spec.template.spec.nodeSelector;
       sts(m, "postgres").spec.persistentVolumeClaimRetentionPolicy.whenDeleted = "Delete";
+      sts(m, "postgres").spec.persistentVolumeClaimRetentionPolicy.whenScaled = "Delete";
     });
     expect(inv.statefulWorkloadsStayWithTheirVolumes(ms)).toEqual([
       "StatefulSet homelab/postgres: volumes are not retained when it is deleted",
+      "StatefulSet homelab/postgres: volumes are not retained when it is scaled down",
       "StatefulSet homelab/qdrant: local volumes but neither pinned to a node nor one replica per node",
     ]);
   });

@@ -10,6 +10,14 @@ export function roleLabel(role: NodeRole): string {
   return `homelab.pesulabs.net/role-${role}`;
 }
 
+/**
+ * The labels a node with these roles is registered with. Placement selects on exactly these (see
+ * `schedulingFor`), so a role-placed pod always finds the nodes that carry its role.
+ */
+export function nodeRoleLabels(roles: readonly NodeRole[]): Record<string, string> {
+  return Object.fromEntries(roles.map((r) => [roleLabel(r), "true"]));
+}
+
 /** kubelet sets this label to the node name; k3s registers nodes under the name we give them. */
 export const HOSTNAME_LABEL = "kubernetes.io/hostname";
 
@@ -45,7 +53,7 @@ export function schedulingFor(
   selector: Record<string, string>,
 ): { nodeSelector: Record<string, string>; affinity?: k8s.types.input.core.v1.Affinity } {
   if (p.kind === "pinned") return { nodeSelector: { [HOSTNAME_LABEL]: p.node } };
-  const nodeSelector = { [roleLabel(p.role)]: "true" };
+  const nodeSelector = nodeRoleLabels([p.role]);
   const term = { labelSelector: { matchLabels: selector }, topologyKey: HOSTNAME_LABEL };
   switch (placementSpread(p)) {
     case "required":

@@ -1,13 +1,14 @@
 /** Cluster args of the three environments, as the stacks will pass them (fake keys). */
 import type { K3sNodesClusterArgs } from "../../components/cluster/types";
+import { nodeRoleLabels } from "../../components/kit/placement";
 
 export const FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nFAKE-KEY-FOR-TESTS-ONLY\n-----END OPENSSH PRIVATE KEY-----\n";
 
-/** Role labels in the shape the kit produces (the exact keys belong to the kit). */
+/** Role labels as the stacks register them: the kit's, so the fixtures select what placement selects. */
 export const ROLE = {
-  service: { "homelab.dev/role.service": "true" },
-  compute: { "homelab.dev/role.compute": "true" },
-  gpu: { "homelab.dev/role.gpu": "true" },
+  service: nodeRoleLabels(["service"]),
+  compute: nodeRoleLabels(["compute"]),
+  gpu: nodeRoleLabels(["gpu"]),
 };
 
 /** Two Tailscale nodes: service node asuna (server), compute+GPU node pesubuntu (agent). */

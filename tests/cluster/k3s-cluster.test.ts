@@ -107,6 +107,17 @@ describe("command graph", () => {
     expect(byName["pesubuntu-ready"].props.create).toContain("Wait until node pesubuntu is Ready");
   });
 
+  test("a GPU node's install script runs the NVIDIA runtime check; a node without a GPU's does not", () => {
+    // The remote command is `run_as_root sh -c '<script>' '<label>'`: read the script back out of its quotes.
+    const script = (node: string) => {
+      const m = /run_as_root sh -c '(.*)' '[^']*'$/s.exec(HOME.byName[`${node}-install`].props.create as string);
+      return m![1].split("'\\''").join("'");
+    };
+    expect(script("pesubuntu")).toMatch(/^GPU='true'$/m);
+    expect(script("asuna")).toMatch(/^GPU='false'$/m);
+    expect(script("pesubuntu")).toMatch(/^if \[ "\$GPU" = true \]; then gpu_check; fi$/m);
+  });
+
   test("HA prod with agents: first server, then each server one at a time, agents after all servers", () => {
     const prod = prodArgs();
     const agent = (name: string, ip: string) => ({ name, role: "agent" as const, nodeIp: ip, ssh: { host: ip, privateKey: FAKE_KEY } });
@@ -299,7 +310,7 @@ describe("what changes when inputs change (Pulumi re-runs a command whose inputs
   test("one node's config change touches only that node's install and ready", () => {
     const base = commandInputs(HOME);
     const args = homelabArgs();
-    const changed = commandInputs(build({ ...args, nodes: [args.nodes[0], { ...args.nodes[1], labels: { "homelab.dev/role.compute": "true" } }] }));
+    const changed = commandInputs(build({ ...args, nodes: [args.nodes[0], { ...args.nodes[1], labels: { "homelab.pesulabs.net/role-compute": "true" } }] }));
     const differing = Object.keys(base).filter((k) => base[k] !== changed[k]);
     expect(differing).toEqual(["pesubuntu-install", "pesubuntu-ready"]);
   });

@@ -22,14 +22,14 @@ describe("config.yaml per node", () => {
       // Tailscale addresses: traffic already rides WireGuard, no second layer.
       "flannel-backend": "vxlan",
       "secrets-encryption": true,
-      "node-label": ["homelab.dev/role.service=true"],
+      "node-label": ["homelab.pesulabs.net/role-service=true"],
     });
     expect(byName.pesubuntu).toEqual({
       "node-name": "pesubuntu",
       "node-ip": "100.86.122.109",
       "flannel-iface": "tailscale0",
       "server": "https://100.81.76.55:6443",
-      "node-label": ["homelab.dev/role.compute=true", "homelab.dev/role.gpu=true"],
+      "node-label": ["homelab.pesulabs.net/role-compute=true", "homelab.pesulabs.net/role-gpu=true"],
     });
   });
 
@@ -48,7 +48,7 @@ describe("config.yaml per node", () => {
       "etcd-s3-bucket": "homelab-etcd",
       "etcd-s3-region": "us-west-004",
       "etcd-s3-folder": "prod",
-      "node-label": ["homelab.dev/role.compute=true", "homelab.dev/role.service=true"],
+      "node-label": ["homelab.pesulabs.net/role-compute=true", "homelab.pesulabs.net/role-service=true"],
     };
     expect(byName["ubuntu-8gb-hil-1"]).toEqual({
       "node-name": "ubuntu-8gb-hil-1",
@@ -83,7 +83,7 @@ describe("config.yaml per node", () => {
       "tls-san": ["192.168.56.10"],
       "flannel-backend": "vxlan",
       "secrets-encryption": true,
-      "node-label": ["homelab.dev/role.compute=true", "homelab.dev/role.service=true"],
+      "node-label": ["homelab.pesulabs.net/role-compute=true", "homelab.pesulabs.net/role-service=true"],
     });
   });
 
@@ -138,7 +138,7 @@ describe("config.yaml per node", () => {
     const upgraded = resolveCluster({ ...homelabArgs(), version: "v1.36.4+k3s1" });
     expect(nodeDigest(upgraded.nodes[0], upgraded)).not.toBe(nodeDigest(a.nodes[0], a));
     const relabelled = homelabArgs();
-    const agent = { ...relabelled.nodes[1], labels: { "homelab.dev/role.compute": "true" } };
+    const agent = { ...relabelled.nodes[1], labels: { "homelab.pesulabs.net/role-compute": "true" } };
     const c = resolveCluster({ ...relabelled, nodes: [relabelled.nodes[0], agent] });
     expect(nodeDigest(c.nodes[0], c)).toBe(nodeDigest(a.nodes[0], a));
     expect(nodeDigest(c.nodes[1], c)).not.toBe(nodeDigest(a.nodes[1], a));

@@ -255,7 +255,7 @@ describe("wait-for-Ready, drain and node deletion (stub kubectl on the first ser
     node.setState("node-pesubuntu", `True ${home.version}`);
     const r = node.run(ready(), `${OWNER}\n`);
     expect(r.code).toBe(0);
-    expect(r.calls).toContain("kubectl label node pesubuntu --overwrite homelab.dev/role.compute=true homelab.dev/role.gpu=true");
+    expect(r.calls).toContain("kubectl label node pesubuntu --overwrite homelab.pesulabs.net/role-compute=true homelab.pesulabs.net/role-gpu=true");
     expect(r.calls).toContain("kubectl taint node pesubuntu --overwrite nvidia.com/gpu=present:NoSchedule");
     expect(node.read("/var/lib/rancher/k3s-pulumi/ready-pesubuntu.owner")).toBe(`${OWNER}\n`);
   });

@@ -114,7 +114,7 @@ class Harness {
     });
     this.child.stdout!.on("data", (d) => (this.out += d));
     this.child.stderr!.on("data", (d) => (this.out += d));
-    // "close", not "exit": only then has all of its output been read.
+    // 'close', not 'exit': only then have stdout and stderr been read to the end, so `out` is complete.
     this.exited = new Promise((resolve) => this.child!.on("close", (code) => resolve(code)));
   }
   slice(): string {
@@ -140,7 +140,11 @@ class Harness {
       return { type, body: JSON.parse(body) };
     });
   }
-  async waitFor(what: string, cond: () => boolean, timeoutMs = 2000): Promise<void> {
+  /**
+   * Returns as soon as `cond` holds. The deadline only bounds a hang: on a busy machine the first poll
+   * (sh, curl, the fake kubectl) took over 2 s, so it is generous and never a speed assertion.
+   */
+  async waitFor(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!cond()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; sidecar log:\n${this.out}`);
@@ -154,11 +158,14 @@ class Harness {
   async stop(): Promise<number | null> {
     if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
     this.child.kill("SIGTERM");
-    const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 1500));
+    // A bound on a hang, not a speed requirement (see waitFor).
+    let handle: NodeJS.Timeout | undefined;
+    const timer = new Promise<"timeout">((r) => (handle = setTimeout(() => r("timeout"), 15_000)));
     const code = await Promise.race([this.exited!, timer]);
+    clearTimeout(handle);
     if (code === "timeout") {
       this.child.kill("SIGKILL");
-      throw new Error("sidecar did not exit within 1.5 s of SIGTERM");
+      throw new Error("sidecar did not exit within 15 s of SIGTERM");
     }
     return code;
   }

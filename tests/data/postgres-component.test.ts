@@ -91,6 +91,22 @@ describe.each([["prod", 3, true], ["homelab", 1, false], ["dev", 1, false]] as c
     expect(slice.ports).toEqual([{ name: "postgres", port: 5432, protocol: "TCP" }]);
   });
 
+  it("the sidecar patches the EndpointSlice the primary Service reads: SLICE_NAME is that slice's name", () => {
+    const sidecar = sts().spec.template.spec.containers.find((c: any) => c.name === "discovery");
+    const slices = ofKind(s(), "EndpointSlice").filter((x) => x.metadata.labels?.["kubernetes.io/service-name"] === "postgres-primary");
+    expect(slices.map((x) => x.metadata.name)).toEqual([env(sidecar, "SLICE_NAME").value]);
+    const role = ofKind(s(), "Role").find((r) => r.metadata.name === "postgres-discovery")!;
+    expect(role.rules[0].resourceNames).toEqual([env(sidecar, "SLICE_NAME").value]);
+  });
+
+  it("gives Patroni exactly the verbs it uses on ConfigMaps (leader lock, config) and pods (role labels), no wildcard", () => {
+    const role = ofKind(s(), "Role").find((r) => r.metadata.name === "postgres-patroni")!;
+    expect(role.rules).toEqual([
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "patch", "update", "watch", "delete"] },
+      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "patch", "update", "watch"] },
+    ]);
+  });
+
   it("gives the sidecar only get/patch/update on the one EndpointSlice", () => {
     const role = ofKind(s(), "Role").find((r) => r.metadata.name === "postgres-discovery")!;
     expect(role.rules).toEqual([{ apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], resourceNames: ["postgres-primary"], verbs: ["get", "patch", "update"] }]);

@@ -52,7 +52,10 @@ export function servicesSelectPodsAndPorts(ms: readonly Manifest[]): string[] {
       const ports = containers(w).flatMap((c) => c.ports ?? []);
       for (const p of svc.spec.ports ?? []) {
         const t = p.targetPort ?? p.port;
-        if (!ports.some((cp: any) => cp.name === t || cp.containerPort === t)) problems.push(`${id(svc)} targets port ${t} that ${id(w)} does not have`);
+        const target = ports.find((cp: any) => cp.name === t || cp.containerPort === t);
+        if (!target) problems.push(`${id(svc)} targets port ${t} that ${id(w)} does not have`);
+        // A named Service port carries that protocol: it must land on the container port of the same name.
+        else if (p.name && target.name && target.name !== p.name) problems.push(`${id(svc)} port ${p.name} targets ${id(w)}'s port ${target.name}`);
       }
     }
   }
@@ -139,6 +142,20 @@ export function pdbsSelectPods(ms: readonly Manifest[]): string[] {
     .map((p) => `${id(p)} selects no pods`);
 }
 
+/** A PDB that allows no disruption blocks every node drain (and so every k3s upgrade). */
+export function pdbsLetOnePodGo(ms: readonly Manifest[]): string[] {
+  return ms
+    .filter((p) => p.kind === "PodDisruptionBudget")
+    .filter((p) => p.spec.minAvailable !== undefined || !(Number(p.spec.maxUnavailable) >= 1))
+    .map((p) => `${id(p)} lets no pod go (maxUnavailable ${p.spec.maxUnavailable}, minAvailable ${p.spec.minAvailable})`);
+}
+
+export function podsUseRuntimeDefaultSeccomp(ms: readonly Manifest[]): string[] {
+  return workloads(ms)
+    .filter((w) => w.spec.template.spec.securityContext?.seccompProfile?.type !== "RuntimeDefault")
+    .map((w) => `${id(w)}: pod without the RuntimeDefault seccomp profile`);
+}
+
 export function statefulWorkloadsStayWithTheirVolumes(ms: readonly Manifest[]): string[] {
   const problems: string[] = [];
   for (const w of ms.filter((m) => m.kind === "StatefulSet" && (m.spec.volumeClaimTemplates ?? []).length > 0)) {
@@ -147,6 +164,7 @@ export function statefulWorkloadsStayWithTheirVolumes(ms: readonly Manifest[]): 
     const spread = (pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0;
     if (!pinned && !spread) problems.push(`${id(w)}: local volumes but neither pinned to a node nor one replica per node`);
     if (w.spec.persistentVolumeClaimRetentionPolicy?.whenDeleted !== "Retain") problems.push(`${id(w)}: volumes are not retained when it is deleted`);
+    if (w.spec.persistentVolumeClaimRetentionPolicy?.whenScaled !== "Retain") problems.push(`${id(w)}: volumes are not retained when it is scaled down`);
   }
   return problems;
 }
@@ -167,16 +185,30 @@ export function noInlinedSecrets(ms: readonly Manifest[]): string[] {
   return leaks;
 }
 
+/** RBAC names what it grants: a `*` in a rule would hand a pod rights nobody reviewed. */
+export function rbacGrantsNoWildcards(ms: readonly Manifest[]): string[] {
+  const problems: string[] = [];
+  for (const r of ms.filter((m) => m.kind === "Role" || m.kind === "ClusterRole")) {
+    (r.rules ?? []).forEach((rule: any, i: number) => {
+      for (const field of ["verbs", "resources", "apiGroups"]) if ((rule[field] ?? []).includes("*")) problems.push(`${id(r)} rule ${i} grants * in ${field}`);
+    });
+  }
+  return problems;
+}
+
 export const ALL_INVARIANTS = {
   "every workload's selector matches its pod template": selectorsMatchTemplates,
-  "every Service selects at least one workload, and every targetPort exists on the selected pods": servicesSelectPodsAndPorts,
+  "every Service selects at least one workload, and each of its ports targets the container port of the same name": servicesSelectPodsAndPorts,
   "every Service on run-time labels has enough replicas behind it for a pod to carry them": runtimeSelectorsCanMatch,
   "Patroni's label selector matches its members and none of the program's ConfigMaps": patroniSelectsOnlyItsOwn,
   "every container has probes, CPU/memory requests, a memory limit, a pinned image and no privilege escalation": containersAreComplete,
   "every PodDisruptionBudget selects pods of a workload": pdbsSelectPods,
-  "stateful workloads with local volumes stay on their node and keep their volumes": statefulWorkloadsStayWithTheirVolumes,
+  "every PodDisruptionBudget lets one pod go": pdbsLetOnePodGo,
+  "every pod runs under the RuntimeDefault seccomp profile": podsUseRuntimeDefaultSeccomp,
+  "stateful workloads with local volumes stay on their node and keep their volumes (on delete and on scale-down)": statefulWorkloadsStayWithTheirVolumes,
   "nothing skips Pulumi's readiness await (a CrashLoopBackOff must fail the deploy)": nothingSkipsAwait,
   "generated secrets are never written into a pod spec or rendered in clear": noInlinedSecrets,
   "every pod is isolated by a default-deny ingress policy, and no policy restricts egress": everyPodDeniesIngressByDefault,
   "the network allows are exactly the connections, routes and peer rules: none missing, none more": allowsEqualTheWiring,
+  "no Role or ClusterRole grants a wildcard": rbacGrantsNoWildcards,
 } as const;

@@ -4,7 +4,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkImages, imagesIn, main as doctorMain, report } from "../../tools/doctor";
 import { parseImage } from "../../tools/lib/registry";
-import { rendered } from "../harness";
+import { renderDir, rendered } from "../harness";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -54,7 +54,7 @@ describe("image references", () => {
   });
 
   it("finds every container image of a rendered stack, init containers and jobs included", () => {
-    const dir = process.env.HOMELAB_RENDER_DIR!;
+    const dir = renderDir();
     const images = imagesIn(fs.readFileSync(path.join(dir, "homelab", "manifests.yaml"), "utf8"));
     expect(images).toEqual(expect.arrayContaining(["docker.io/qdrant/qdrant:v1.15.5-unprivileged", "ghcr.io/zalando/spilo-17:4.0-p3", "docker.io/alpine/kubectl:1.35.3"]));
     expect(rendered("homelab").manifests.length).toBeGreaterThan(0);
