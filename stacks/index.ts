@@ -10,3 +10,4 @@ export * from "./volume-homes";
 export * from "./platform";
 export * from "./immutable-fields";
 export * from "./namespaces";
+export * from "./reserve";

@@ -30,7 +30,7 @@ export const workloadsSettings = z
 export const stackSchema = z.strictObject({
   domain: domainName.describe("DNS domain the platform's hosts live under, e.g. homelab.example.net (required)"),
   namespace: dnsLabel.default("homelab").describe("Kubernetes namespace for the workloads (default homelab; Pod Security: baseline enforced, restricted warned)"),
-  systemReservePercent: intBetween(5, 50).default(10).describe("share of each node's CPU and memory kept free for the OS and k3s (default 10)"),
+  systemReservePercent: intBetween(5, 50).default(10).describe("share of each node's CPU and memory kept free for the OS and k3s (default 10); never less than the floor of its k3s role: server 1.5Gi / 500m, agent 0.5Gi / 250m"),
   cluster: clusterSettings,
   nodes: nodesSettings,
   workloads: workloadsSettings,

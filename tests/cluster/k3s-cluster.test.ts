@@ -110,7 +110,7 @@ describe("command graph", () => {
   test("a GPU node's install script runs the NVIDIA runtime check; a node without a GPU's does not", () => {
     // The remote command is `run_as_root sh -c '<script>' '<label>'`: read the script back out of its quotes.
     const script = (node: string) => {
-      const m = /run_as_root sh -c '(.*)' '[^']*'$/s.exec(HOME.byName[`${node}-install`].props.create as string);
+      const m = /run_as_root timeout -k \d+ \d+ sh -c '(.*)' '[^']*' \|\| rc=\$\?$/ms.exec(HOME.byName[`${node}-install`].props.create as string);
       return m![1].split("'\\''").join("'");
     };
     expect(script("pesubuntu")).toMatch(/^GPU='true'$/m);

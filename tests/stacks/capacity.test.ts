@@ -1,15 +1,17 @@
 // The capacity check, on hand-worked numbers at its boundary: a node's pods may request up to its
 // allocatable (capacity minus the system reserve), not up to its raw capacity. The expected figures
 // are worked out here, not taken from the scheduler that validation uses.
-import { ConfigError, splitConfig, validateRaw } from "../../stacks";
+import { ConfigError, splitConfig, systemReserve, validateRaw } from "../../stacks";
 import { readStackFile } from "../../tools/lib/stack-file";
 
 type Raw = Record<string, any>;
 
 /**
- * The homelab stack with every request on asuna set by hand. asuna: 8Gi = 8192Mi and 4 CPUs, 10 %
- * reserved → allocatable 7372.8Mi and 3600m. Its pods: postgres (the settings below + the discovery
- * sidecar's 16Mi / 10m), qdrant (the settings below) and one Traefik replica (64Mi / 100m).
+ * The homelab stack with every request on asuna set by hand. asuna is a k3s server with 8Gi = 8192Mi
+ * and 4 CPUs. Its reserve is the larger of 10 % and the server floor (1.5Gi, 500m): 10 % would be
+ * 819.2Mi and 400m, so the floor wins → allocatable 8192 - 1536 = 6656Mi and 4000 - 500 = 3500m.
+ * Its pods: postgres (the settings below + the discovery sidecar's 16Mi / 10m), qdrant (the settings
+ * below) and one Traefik replica (64Mi / 100m).
  */
 function homelabWith(qdrant: { cpu: string; memory: string }): Raw {
   const { raw } = splitConfig(readStackFile("homelab").config);
@@ -33,22 +35,46 @@ function problems(raw: Raw): string {
 
 describe("a node's pods may request its allocatable, never more", () => {
   // memory: 1024 + 16 + 64 = 1104Mi besides qdrant.
-  it("7372Mi of 7372.8Mi allocatable fits (qdrant 6268Mi)", () => {
-    expect(problems(homelabWith({ cpu: "1", memory: "6268Mi" }))).toBe("");
+  it("6656Mi of 6656Mi allocatable fits (qdrant 5552Mi)", () => {
+    expect(problems(homelabWith({ cpu: "1", memory: "5552Mi" }))).toBe("");
   });
-  it("7680Mi (7.5Gi) is above the allocatable though below the 8Gi capacity: rejected (qdrant 6576Mi)", () => {
-    expect(problems(homelabWith({ cpu: "1", memory: "6576Mi" }))).toMatch(/homelab:nodes\[0\]: asuna: pod memory requests 7\.5Gi exceed the 7\.2Gi allocatable \(8Gi minus the 10% system reserve\)/);
+  it("7104Mi is above the allocatable though below the 8Gi capacity and below capacity minus 10 %: rejected (qdrant 6000Mi)", () => {
+    expect(problems(homelabWith({ cpu: "1", memory: "6000Mi" }))).toMatch(
+      /homelab:nodes\[0\]: asuna: pod memory requests 6\.94Gi exceed the 6\.5Gi allocatable \(8Gi minus the 1\.5Gi system reserve, the k3s server floor\)/,
+    );
   });
   // CPU: 500 + 10 + 100 = 610m besides qdrant.
-  it("3600m of 3600m allocatable fits (qdrant 2990m)", () => {
-    expect(problems(homelabWith({ cpu: "2990m", memory: "1Gi" }))).toBe("");
+  it("3500m of 3500m allocatable fits (qdrant 2890m)", () => {
+    expect(problems(homelabWith({ cpu: "2890m", memory: "1Gi" }))).toBe("");
   });
-  it("3610m is above the 3600m allocatable though below the 4 CPUs: rejected (qdrant 3000m)", () => {
-    expect(problems(homelabWith({ cpu: "3000m", memory: "1Gi" }))).toMatch(/homelab:nodes\[0\]: asuna: pod CPU requests 3610m exceed the 3600m allocatable \(4 minus the 10% system reserve\)/);
+  it("3510m is above the 3500m allocatable though below the 4 CPUs: rejected (qdrant 2900m)", () => {
+    expect(problems(homelabWith({ cpu: "2900m", memory: "1Gi" }))).toMatch(/homelab:nodes\[0\]: asuna: pod CPU requests 3510m exceed the 3500m allocatable \(4 minus the 500m system reserve, the k3s server floor\)/);
   });
-  it("a larger reserve shrinks the allocatable: 20 % of 8Gi leaves 6553.6Mi, so 7372Mi no longer fits", () => {
-    const raw = homelabWith({ cpu: "1", memory: "6268Mi" });
+  it("a share above the floor wins: 20 % of 8Gi is 1638.4Mi, leaving 6553.6Mi, so 6656Mi no longer fits", () => {
+    const raw = homelabWith({ cpu: "1", memory: "5552Mi" });
     raw.systemReservePercent = 20;
-    expect(problems(raw)).toMatch(/asuna: pod memory requests 7\.2Gi exceed the 6\.4Gi allocatable \(8Gi minus the 20% system reserve\)/);
+    expect(problems(raw)).toMatch(/asuna: pod memory requests 6\.5Gi exceed the 6\.4Gi allocatable \(8Gi minus the 1\.6Gi system reserve, 20%\)/);
+  });
+});
+
+describe("the system reserve: the larger of the share and the floor of the node's k3s role", () => {
+  const Gi = 2 ** 30;
+  it.each([
+    // [role, cpu m, memory, percent, reserved cpu m, reserved memory, why memory]
+    ["server", 4000, 8 * Gi, 10, 500, 1.5 * Gi, "the k3s server floor"],
+    ["server", 2000, 2 * Gi, 10, 500, 1.5 * Gi, "the k3s server floor"],
+    ["server", 16000, 64 * Gi, 10, 1600, 6.4 * Gi, "10%"],
+    ["agent", 8000, 32 * Gi, 10, 800, 3.2 * Gi, "10%"],
+    ["agent", 2000, 4 * Gi, 10, 250, 0.5 * Gi, "the k3s agent floor"],
+  ] as const)("%s with %i m and %d bytes at %i %%: %i m and %d bytes reserved", (role, cpu, mem, pct, rCpu, rMem, why) => {
+    const r = systemReserve({ cpuMillis: cpu, memoryBytes: mem }, role, pct);
+    expect(r.cpuMillis).toBe(rCpu);
+    expect(r.memoryBytes).toBeCloseTo(rMem, -1);
+    expect(r.memoryReason).toBe(why);
+  });
+  it("a 2Gi k3s server leaves 512Mi for pods: the platform's own pods do not fit on it", () => {
+    const raw = homelabWith({ cpu: "200m", memory: "512Mi" });
+    raw.nodes[0].memory = "2Gi";
+    expect(problems(raw)).toMatch(/asuna: pod memory requests [\d.]+Gi exceed the 512Mi allocatable \(2Gi minus the 1\.5Gi system reserve, the k3s server floor\)/);
   });
 });
