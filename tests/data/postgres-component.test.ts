@@ -99,10 +99,10 @@ describe.each([["prod", 3, true], ["homelab", 1, false], ["dev", 1, false]] as c
     expect(role.rules[0].resourceNames).toEqual([env(sidecar, "SLICE_NAME").value]);
   });
 
-  it("gives Patroni exactly the verbs it uses on ConfigMaps (leader lock, config) and pods (role labels), no wildcard", () => {
+  it("gives Patroni exactly the verbs it uses on ConfigMaps (leader lock, config, its cluster clean-up) and pods (role labels), no wildcard", () => {
     const role = ofKind(s(), "Role").find((r) => r.metadata.name === "postgres-patroni")!;
     expect(role.rules).toEqual([
-      { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "patch", "update", "watch", "delete"] },
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "patch", "update", "watch", "delete", "deletecollection"] },
       { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "patch", "update", "watch"] },
     ]);
   });
