@@ -1,29 +1,15 @@
 // `homelab:ingress`: defaults, and one bad config per rule, each rejected naming its config path.
-import { ConfigError, splitConfig, validateRaw } from "../../stacks";
+import { validateRaw } from "../../stacks";
+import { Raw, configProblems, stackRaw } from "../lib/stack-config";
 import { traefikChartMajor } from "../../stacks/ingress";
 import { traefikNodes } from "../../components/ingress/settings";
 import { cidrProblem } from "../../components/kit/formats";
-import { readStackFile } from "../../tools/lib/stack-file";
-
-type Raw = Record<string, any>;
-
-function stackRaw(stack: string): Raw {
-  return JSON.parse(JSON.stringify(splitConfig(readStackFile(stack).config).raw));
-}
 
 function validate(raw: Raw, o: { secrets?: string[]; requireSecrets?: boolean } = {}) {
   return validateRaw("test", { raw, secretsPresent: o.secrets ?? [] }, { requireSecrets: o.requireSecrets ?? false });
 }
 
-function problemsOf(raw: Raw, o: { secrets?: string[]; requireSecrets?: boolean } = {}): string {
-  try {
-    validate(raw, o);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  return "";
-}
+const problemsOf = configProblems;
 
 const cases: [string, (r: Raw) => void, RegExp][] = [
   ["more required-spread replicas than nodes", (r) => (r.ingress.traefik.replicas = 3), /homelab:ingress\.traefik\.replicas: 3 Traefik replicas must each run on their own node, but only 2 node\(s\) can run Traefik \(asuna, pesubuntu\)\n\s+fix: lower replicas to 2/],

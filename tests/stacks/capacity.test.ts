@@ -1,10 +1,8 @@
 // The capacity check, on hand-worked numbers at its boundary: a node's pods may request up to its
 // allocatable (capacity minus the system reserve), not up to its raw capacity. The expected figures
 // are worked out here, not taken from the scheduler that validation uses.
-import { ConfigError, splitConfig, systemReserve, validateRaw } from "../../stacks";
-import { readStackFile } from "../../tools/lib/stack-file";
-
-type Raw = Record<string, any>;
+import { systemReserve } from "../../stacks";
+import { Raw, configProblems, stackRaw } from "../lib/stack-config";
 
 /**
  * The homelab stack with every request on asuna set by hand. asuna is a k3s server with 8Gi = 8192Mi
@@ -14,8 +12,7 @@ type Raw = Record<string, any>;
  * below) and one Traefik replica (64Mi / 100m).
  */
 function homelabWith(qdrant: { cpu: string; memory: string }): Raw {
-  const { raw } = splitConfig(readStackFile("homelab").config);
-  const r: Raw = JSON.parse(JSON.stringify(raw));
+  const r = stackRaw("homelab");
   r.systemReservePercent = 10;
   r.workloads.postgres = { ...r.workloads.postgres, resources: { cpu: "500m", memory: "1Gi", memoryLimit: "1Gi" } };
   r.workloads.qdrant = { ...r.workloads.qdrant, resources: { ...qdrant, memoryLimit: qdrant.memory } };
@@ -23,15 +20,7 @@ function homelabWith(qdrant: { cpu: string; memory: string }): Raw {
   return r;
 }
 
-function problems(raw: Raw): string {
-  try {
-    validateRaw("t", { raw, secretsPresent: [] }, { requireSecrets: false });
-    return "";
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-}
+const problems = (raw: Raw) => configProblems(raw);
 
 describe("a node's pods may request its allocatable, never more", () => {
   // memory: 1024 + 16 + 64 = 1104Mi besides qdrant.

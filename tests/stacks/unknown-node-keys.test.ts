@@ -1,19 +1,12 @@
 // A misspelt key inside a node is an error, never silently ignored: a node's `lanAdress` or `memroy`
 // would otherwise leave the setting at its default (no LAN address in the certificate, the wrong
 // capacity) while the user believes it is set. Through the public entry point, not the parser.
-import { ConfigError, splitConfig, validateRaw } from "../../stacks";
-import { readStackFile } from "../../tools/lib/stack-file";
+import { Raw, configProblems, stackRaw } from "../lib/stack-config";
 
-function problemsWith(edit: (raw: Record<string, any>) => void): string {
-  const raw: Record<string, any> = JSON.parse(JSON.stringify(splitConfig(readStackFile("homelab").config).raw));
+function problemsWith(edit: (raw: Raw) => void): string {
+  const raw = stackRaw("homelab");
   edit(raw);
-  try {
-    validateRaw("t", { raw, secretsPresent: [] }, { requireSecrets: false });
-    return "";
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
+  return configProblems(raw);
 }
 
 describe("unknown keys inside a node are rejected, naming the node and the key", () => {

@@ -4,12 +4,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { ConfigError, Problems, parseStack, planWorkloads, splitConfig, validateRaw, validateStack } from "../../stacks";
+import { Problems, parseStack, planWorkloads, splitConfig, validateRaw, validateStack } from "../../stacks";
 import { readStackFile } from "../../tools/lib/stack-file";
 import { render } from "../../tools/render";
 import { ROOT } from "../harness";
 
-type Raw = Record<string, any>;
+import { Raw, configProblems } from "../lib/stack-config";
 
 function homelab(): Raw {
   const { raw } = splitConfig(readStackFile("homelab").config);
@@ -36,15 +36,7 @@ async function renderRaw(raw: Raw): Promise<{ code: number; stderr: string }> {
   }
 }
 
-function problemsOf(raw: Raw, secrets: string[] = []): string {
-  try {
-    validateRaw("test", { raw, secretsPresent: secrets }, { requireSecrets: false });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  return "";
-}
+const problemsOf = (raw: Raw, secrets: string[] = []) => configProblems(raw, { secrets });
 
 const cases: [string, (r: Raw) => void, RegExp][] = [
   ["duplicate node names", (r) => (r.nodes[1].name = "asuna"), /homelab:nodes\[1\]\.name: node name "asuna" is already used/],
