@@ -13,6 +13,11 @@ export const SCHEMA_FILE = "schema/stack.schema.json";
 /** The modeline that points yaml-language-server (VS Code's YAML extension and others) at the schema. */
 export const MODELINE = `# yaml-language-server: $schema=./${SCHEMA_FILE}`;
 
+/** The stack schema as JSON Schema, for what a user writes (defaults optional). */
+function settingsJsonSchema(): Json {
+  return z.toJSONSchema(stackSchema, { io: "input", unrepresentable: "any" }) as Json;
+}
+
 const secure = (doc: string): Json => ({
   description: `secret: ${doc}. Set it with pulumi config set --secret; a value in clear is refused.`,
   type: "object",
@@ -22,8 +27,7 @@ const secure = (doc: string): Json => ({
 });
 
 /** JSON Schema (2020-12) of a Pulumi.<stack>.yaml file. */
-export function stackFileJsonSchema(): Json {
-  const settings = z.toJSONSchema(stackSchema, { io: "input", unrepresentable: "any" }) as Json;
+export function stackFileJsonSchema(settings: Json = settingsJsonSchema()): Json {
   const config: Json = {};
   for (const [k, v] of Object.entries(settings.properties as Json)) config[`${PROJECT}:${k}`] = v;
   for (const [k, v] of Object.entries(SECRET_KEYS)) config[`${PROJECT}:${k}`] = secure(v.doc);
@@ -83,8 +87,7 @@ function rows(s: Json, prefix: string, required: boolean, out: string[][]): void
   out.push([`\`${prefix}\``, esc(typeText(s)), esc(defaultText(s, required)), esc(s.description ?? "")]);
 }
 
-export function configReferenceTable(): string {
-  const settings = z.toJSONSchema(stackSchema, { io: "input", unrepresentable: "any" }) as Json;
+export function configReferenceTable(settings: Json = settingsJsonSchema()): string {
   const out: string[][] = [];
   rows(settings, "", true, out);
   for (const [k, v] of Object.entries(SECRET_KEYS)) out.push([`\`${k}\``, "secret", "—", `${v.doc}: \`${setSecretCommand(k as SecretKey).replace(/\|/g, "\\|")}\``]);
@@ -92,8 +95,7 @@ export function configReferenceTable(): string {
 }
 
 /** The comment block in Pulumi.yaml: every top-level key with its one-line description. */
-export function pulumiYamlKeyList(): string {
-  const settings = z.toJSONSchema(stackSchema, { io: "input", unrepresentable: "any" }) as Json;
+export function pulumiYamlKeyList(settings: Json = settingsJsonSchema()): string {
   const entries: [string, string][] = Object.entries(settings.properties as Json).map(([k, v]) => [k, String(v.description ?? "")]);
   for (const [k, v] of Object.entries(SECRET_KEYS)) entries.push([k, `secret: ${v.doc}`]);
   const width = Math.max(...entries.map(([k]) => k.length)) + 2;
@@ -113,10 +115,11 @@ function between(text: string, [start, end]: readonly [string, string], body: st
 /** Every generated file with the content it should have. */
 export function generatedFiles(root = ROOT): Record<string, string> {
   const read = (f: string) => fs.readFileSync(path.join(root, f), "utf8");
+  const settings = settingsJsonSchema();
   return {
-    [SCHEMA_FILE]: `${JSON.stringify(stackFileJsonSchema(), null, 2)}\n`,
-    "README.md": between(read("README.md"), README_MARKERS, configReferenceTable(), "README.md"),
-    "Pulumi.yaml": between(read("Pulumi.yaml"), PULUMI_YAML_MARKERS, pulumiYamlKeyList(), "Pulumi.yaml"),
+    [SCHEMA_FILE]: `${JSON.stringify(stackFileJsonSchema(settings), null, 2)}\n`,
+    "README.md": between(read("README.md"), README_MARKERS, configReferenceTable(settings), "README.md"),
+    "Pulumi.yaml": between(read("Pulumi.yaml"), PULUMI_YAML_MARKERS, pulumiYamlKeyList(settings), "Pulumi.yaml"),
   };
 }
 
