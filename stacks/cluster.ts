@@ -3,17 +3,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { K3sClusterArgs } from "../components/cluster";
 import { nodeRoleLabels } from "../components/kit";
-import type { NodeRole } from "../components/kit";
 import type { StackConfig } from "./config";
 
 /** In a render or a preview without the secret set, a placeholder keeps the program whole. */
 const UNSET = pulumi.secret("<not set>");
 
 export function clusterArgs(cfg: StackConfig, secrets: Readonly<Record<string, pulumi.Output<string>>>): K3sClusterArgs {
-  // Parsing admitted only known roles.
-  const roleLabels = (roles: readonly string[]) => nodeRoleLabels(roles as NodeRole[]);
   if (cfg.cluster.mode === "existing") {
-    return { kubeconfig: secrets.kubeconfig ?? UNSET, nodeLabels: Object.fromEntries(cfg.nodes.map((n) => [n.name, roleLabels(n.roles)])) };
+    return { kubeconfig: secrets.kubeconfig ?? UNSET, nodeLabels: Object.fromEntries(cfg.nodes.map((n) => [n.name, nodeRoleLabels(n.roles)])) };
   }
   const key = secrets.sshPrivateKey ?? UNSET;
   const servers = cfg.nodes.filter((n) => n.k3s === "server").length;
@@ -31,7 +28,7 @@ export function clusterArgs(cfg: StackConfig, secrets: Readonly<Record<string, p
       ssh: { host: n.ssh.host, user: n.ssh.user, port: n.ssh.port, privateKey: key },
       nodeIp: n.address,
       externalIp: n.externalAddress,
-      labels: roleLabels(n.roles),
+      labels: nodeRoleLabels(n.roles),
       taints: n.taints,
       gpu: n.gpu,
       // A server's API certificate must name every address a client may use: Tailscale, LAN and public.

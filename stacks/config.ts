@@ -80,7 +80,9 @@ function parseLeniently<S extends z.ZodType>(schema: S, value: unknown): z.outpu
  * section could be read (with wrong optional values left at their defaults, see parseLeniently).
  */
 export function parseStack(stack: string, raw: Record<string, unknown>, secretsPresent: readonly string[]): { problems: Problem[]; config?: StackConfig } {
-  const { problems } = parseSettings(stackSchema, raw, `${PROJECT}:`);
+  const { data, problems } = parseSettings(stackSchema, raw, `${PROJECT}:`);
+  if (data) return { problems, config: resolveStack(stack, data, secretsPresent) };
+  // Some field is wrong: read each section leniently so the cross-field rules can still run.
   const sections: Record<string, unknown> = {};
   for (const [k, schema] of Object.entries(stackSchema.shape)) {
     const v = parseLeniently(schema as z.ZodType, raw[k]);

@@ -7,7 +7,7 @@ import { isPrivateNodeAddress } from "../components/cluster/network";
 import { key, setSecretCommand } from "./schema";
 import { traefikPodGroup, validateIngress } from "./ingress";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
-import { nodeReserve } from "./reserve";
+import { Reserve, nodeReserve } from "./reserve";
 import type { StackConfig, ValidateOptions } from "./config";
 import type { StackNode } from "./nodes";
 
@@ -72,10 +72,11 @@ function podGroup(f: PodFootprint, eligibleNodes: string[]): PodGroup {
   };
 }
 
-export function nodeCapacities(cfg: StackConfig): NodeCapacity[] {
+/** Each node's capacity and the reserve kept from it (with why: the share or the role's floor). */
+export function nodeCapacities(cfg: StackConfig): (NodeCapacity & { readonly reserved: Reserve })[] {
   return cfg.nodes.map((n) => {
     const { capacity, reserve } = nodeReserve(n, cfg.systemReservePercent);
-    return { name: n.name, ...capacity, reserved: { cpuMillis: reserve.cpuMillis, memoryBytes: reserve.memoryBytes } };
+    return { name: n.name, ...capacity, reserved: reserve };
   });
 }
 
@@ -121,10 +122,10 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
     groups.push(traefikPodGroup(cfg));
     pathOf.set("traefik", `${key("ingress")}.traefik`);
   }
-  const result = schedule(nodeCapacities(cfg), groups, cfg.systemReservePercent);
+  const capacities = nodeCapacities(cfg);
+  const result = schedule(capacities, groups, cfg.systemReservePercent);
   const reasonOf = (node: string, kind: string) => {
-    const n = cfg.nodes.find((x) => x.name === node)!;
-    const r = nodeReserve(n, cfg.systemReservePercent).reserve;
+    const r = capacities.find((c) => c.name === node)!.reserved;
     return kind === "memory" ? r.memoryReason : r.cpuReason;
   };
   for (const l of result.nodes) {
