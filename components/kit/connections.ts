@@ -52,7 +52,22 @@ export interface PostgresConnection extends ConnectionBase {
   readonly password: SecretKeyRef;
 }
 
-export type Connection = HttpConnection | PostgresConnection;
+/**
+ * An S3 bucket (the in-cluster MinIO, or an external endpoint): path-style addressing, one access key
+ * per consumer, limited to its own bucket(s).
+ */
+export interface S3Connection extends ConnectionBase {
+  readonly kind: "s3";
+  /** e.g. "http://minio.homelab.svc.cluster.local:9000": give it to clients with path-style addressing. */
+  readonly url: string;
+  readonly bucket: string;
+  /** MinIO ignores the region, but S3 clients require one. */
+  readonly region: string;
+  readonly accessKeyId: SecretKeyRef;
+  readonly secretAccessKey: SecretKeyRef;
+}
+
+export type Connection = HttpConnection | PostgresConnection | S3Connection;
 
 /** The consumer side of connections: its pods, and a name for its policies. */
 export interface Consumer {

@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppIdentity, appLabels, assertDnsLabel, selectorLabels } from "./labels";
-import { ContainerSpec, InitContainerSpec, PortSpec, toContainer, toInitContainer } from "./container";
+import { ContainerSpec, InitContainerSpec, PortSpec, SecretKeyRef, toContainer, toInitContainer } from "./container";
 import { Placement, placementSpread, schedulingFor } from "./placement";
 import { podSecurityContext } from "./security";
 import { parseBytes } from "./quantity";
@@ -88,7 +88,25 @@ export interface WorkloadSpec {
    * each gets an allow from the workload's pods to themselves. Default none.
    */
   readonly peerPorts?: readonly string[];
+  /**
+   * Where the pods serve Prometheus metrics, if they do: the kit scrapes every workload that declares
+   * one (observability). Default none.
+   */
+  readonly metrics?: MetricsEndpoint;
 }
+
+/** A workload's Prometheus metrics endpoint. */
+export interface MetricsEndpoint {
+  /** Name of a container port of the pod (checked like a Service port). */
+  readonly port: string;
+  /** Default "/metrics". */
+  readonly path?: string;
+  /** A bearer token the endpoint requires (e.g. Qdrant's API key), from a Secret. */
+  readonly bearerToken?: SecretKeyRef;
+}
+
+/** Label on every backup CronJob, valued with what it backs up (e.g. "postgres-dump"): freshness checks and alerts select on it. */
+export const BACKUP_LABEL = "homelab.pesulabs.net/backup";
 
 export interface WorkloadArgs {
   /** Plain text: network allows compare namespaces. */
@@ -159,6 +177,9 @@ export function checkWorkloadSpec(spec: WorkloadSpec): void {
   }
   for (const p of spec.peerPorts ?? []) {
     if (!ports.has(p)) throw new Error(`${where}: peer port "${p}" is not a container port (ports: ${[...ports.keys()].join(", ") || "none"})`);
+  }
+  if (spec.metrics && !ports.has(spec.metrics.port)) {
+    throw new Error(`${where}: metrics port "${spec.metrics.port}" is not a container port (ports: ${[...ports.keys()].join(", ") || "none"})`);
   }
   if (spec.volumeClaims?.length) {
     if (spec.kind !== "StatefulSet") throw new Error(`${where}: per-replica volumes need a StatefulSet`);
