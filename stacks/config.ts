@@ -5,6 +5,7 @@ import { z } from "zod";
 import { resolveClusterSettings } from "../components/cluster/settings";
 import { resolvePostgres } from "../components/data/postgres/settings";
 import { resolveQdrant } from "../components/data/qdrant/settings";
+import { resolveOllama } from "../components/ai/ollama/settings";
 import { resolveIngress, traefikNodes } from "../components/ingress/settings";
 import { Problem, parseSettings, schemaAt, settingsErrorMap } from "../components/kit/problems";
 import { resolveNode } from "./nodes";
@@ -26,7 +27,7 @@ export function resolveStack(stack: string, s: StackSettings, secretsPresent: re
     ...s,
     nodes,
     cluster: resolveClusterSettings(s.cluster, nodes.map((n) => n.address)),
-    workloads: { qdrant: resolveQdrant(s.workloads.qdrant, view), postgres: resolvePostgres(s.workloads.postgres, view) },
+    workloads: { qdrant: resolveQdrant(s.workloads.qdrant, view), postgres: resolvePostgres(s.workloads.postgres, view), ollama: resolveOllama(s.workloads.ollama, view), mem0: s.workloads.mem0 },
     ingress: resolveIngress(s.ingress, {
       domain: s.domain,
       nodeAddresses: nodes.flatMap((n) => [n.address, n.lanAddress]).filter((a): a is string => a !== undefined),

@@ -4,6 +4,12 @@ import { qdrantSpec } from "../components/data/qdrant";
 import type { QdrantArgs } from "../components/data/qdrant";
 import { postgresSpec } from "../components/data/postgres/spec";
 import type { PostgresArgs } from "../components/data/postgres/postgres";
+import { devicePluginSpec, ollamaSpec } from "../components/ai/ollama/spec";
+import type { OllamaArgs } from "../components/ai/ollama/ollama";
+import { mem0Spec } from "../components/ai/mem0/spec";
+import type { Mem0Args } from "../components/ai/mem0/mem0";
+import { httpConnection } from "../components/kit/connections";
+import type { HttpConnection, PostgresConnection } from "../components/kit";
 import type { StackConfig } from "./config";
 import type { PlannedWorkload } from "./validate";
 import { key } from "./schema";
@@ -21,6 +27,27 @@ export function qdrantArgs(cfg: StackConfig): QdrantArgs {
   return { namespace: cfg.namespace, node: q.node, storage: q.storage, resources: q.resources };
 }
 
+export function ollamaArgs(cfg: StackConfig): OllamaArgs {
+  const o = cfg.workloads.ollama;
+  return {
+    namespace: cfg.namespace, mode: o.mode, node: o.node, gpus: o.gpus, storage: o.storage, resources: o.resources,
+    keepAlive: o.keepAlive, numParallel: o.numParallel, maxLoadedModels: o.maxLoadedModels, models: o.models, pullDeadlineMinutes: o.pullDeadlineMinutes,
+  };
+}
+
+/** The nodes with the gpu role: each runs the NVIDIA device plugin. */
+export const gpuNodes = (cfg: StackConfig): number => cfg.nodes.filter((n) => n.roles.includes("gpu")).length;
+
+/** Mem0's args from config and the connections the platform wires in. */
+export function mem0Args(cfg: StackConfig, c: { postgres: PostgresConnection; qdrant: HttpConnection; ollama: HttpConnection }): Mem0Args {
+  const m = cfg.workloads.mem0;
+  if (!m.image) throw new Error(`${workloadPath("mem0")}.image is not set`);
+  return {
+    namespace: cfg.namespace, replicas: m.replicas ?? 1, image: m.image, resources: m.resources, collection: m.collection,
+    llmModel: m.llmModel, embeddingModel: m.embeddingModel, embeddingDims: m.embeddingDims, ...c,
+  };
+}
+
 /** Every workload the stack runs, as pure specs (secret names are placeholders: they do not affect placement). */
 export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
   const out: PlannedWorkload[] = [];
@@ -30,6 +57,19 @@ export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
   if (cfg.workloads.postgres.enabled) {
     const names = { credentialsSecret: "-", spiloConfigurationSecret: "-", scriptConfigMap: "-", serviceAccount: "-", primaryService: "-" };
     out.push({ spec: postgresSpec({ ...postgresArgs(cfg), ...names }), path: workloadPath("postgres"), migrateFrom: cfg.workloads.postgres.migrateFrom, acceptVolumeTemplateChange: cfg.workloads.postgres.acceptVolumeTemplateChange });
+  }
+  if (gpuNodes(cfg) > 0) {
+    out.push({ spec: devicePluginSpec({ gpuNodes: gpuNodes(cfg) }), path: key("nodes") });
+  }
+  // Without a node for its mode, stacks/ai.ts reports the problem (naming ollama.mode).
+  if (cfg.workloads.ollama.enabled && cfg.workloads.ollama.node !== "") {
+    out.push({ spec: ollamaSpec(ollamaArgs(cfg)), path: workloadPath("ollama"), migrateFrom: cfg.workloads.ollama.migrateFrom, acceptVolumeTemplateChange: cfg.workloads.ollama.acceptVolumeTemplateChange });
+  }
+  if (cfg.workloads.mem0.enabled && cfg.workloads.mem0.image) {
+    // Placeholder connections: they shape env vars, not placement.
+    const placeholder = (svc: string, port: number) => httpConnection(svc, cfg.namespace, port, { "app.kubernetes.io/name": svc }, { secretName: "-", key: "-" });
+    const postgres: PostgresConnection = { ...placeholder("postgres-primary", 5432), kind: "postgres", database: cfg.workloads.mem0.database, user: "-", password: { secretName: "-", key: "-" } };
+    out.push({ spec: mem0Spec({ ...mem0Args(cfg, { postgres, qdrant: placeholder("qdrant", 6333), ollama: placeholder("ollama", 11434) }), keysSecret: "mem0-keys" }), path: workloadPath("mem0"), migrateFrom: cfg.workloads.mem0.migrateFrom });
   }
   return out;
 }

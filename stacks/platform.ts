@@ -4,7 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Qdrant } from "../components/data/qdrant";
 import type { HttpConnection, PostgresConnection } from "../components/kit";
 import type { LoadedStack } from "./load";
-import { postgresArgs, qdrantArgs } from "./plan";
+import { gpuNodes, mem0Args, ollamaArgs, postgresArgs, qdrantArgs } from "./plan";
+import { NvidiaDevicePlugin, Ollama } from "../components/ai/ollama";
+import { Mem0 } from "../components/ai/mem0";
 import { PatroniPostgres } from "../components/data/postgres/postgres";
 import { K3sCluster } from "../components/cluster";
 import { clusterArgs } from "./cluster";
@@ -22,6 +24,10 @@ export interface PlatformOutputs {
   readonly databases: Record<string, PostgresConnection>;
   /** The Traefik dashboard (basic auth; user and password in the Secret traefik-dashboard-credentials). */
   readonly dashboardUrl?: string;
+  /** Ollama's API (OpenAI-compatible under /v1), when enabled. */
+  readonly ollama?: HttpConnection;
+  /** Mem0's API, its admin key as `apiKey` (send it as X-API-Key), when enabled. */
+  readonly mem0?: HttpConnection;
 }
 
 export class HomelabPlatform extends pulumi.ComponentResource {
@@ -66,7 +72,23 @@ export class HomelabPlatform extends pulumi.ComponentResource {
       for (const db of cfg.workloads.postgres.databases) databases[db] = postgres.database(db);
     }
 
-    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url };
+    // The GPU nodes advertise their GPUs (nvidia.com/gpu) through the device plugin.
+    const devicePlugin = gpuNodes(cfg) > 0 ? new NvidiaDevicePlugin("nvidia-device-plugin", { gpuNodes: gpuNodes(cfg) }, child) : undefined;
+
+    let ollama: Ollama | undefined;
+    if (cfg.workloads.ollama.enabled) {
+      const gpu = cfg.workloads.ollama.mode === "gpu" && devicePlugin ? [devicePlugin.daemonSet] : [];
+      ollama = new Ollama("ollama", { ...ollamaArgs(cfg), dependsOn: gpu }, inNs);
+    }
+
+    let mem0: Mem0 | undefined;
+    // Validation guarantees Ollama, Qdrant and the database exist when Mem0 is enabled (stacks/ai.ts).
+    if (cfg.workloads.mem0.enabled && ollama && qdrant && databases[cfg.workloads.mem0.database]) {
+      const connections = { postgres: databases[cfg.workloads.mem0.database], qdrant: qdrant.connection, ollama: ollama.connection };
+      mem0 = new Mem0("mem0", { ...mem0Args(cfg, connections), dependsOn: ollama.ready }, inNs);
+    }
+
+    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url, ollama: ollama?.connection, mem0: mem0?.connection };
     this.registerOutputs({ ...this.outputs });
   }
 }

@@ -8,6 +8,8 @@ import { z } from "zod";
 import { clusterSettings } from "../components/cluster/settings";
 import { postgresSettings } from "../components/data/postgres/settings";
 import { qdrantSettings } from "../components/data/qdrant/settings";
+import { ollamaSettings } from "../components/ai/ollama/settings";
+import { mem0Settings } from "../components/ai/mem0/settings";
 import { ingressSettings } from "../components/ingress/settings";
 import { dnsLabel, domainName, intBetween } from "../components/kit/formats";
 import { nodesSettings } from "./nodes";
@@ -23,6 +25,8 @@ export const workloadsSettings = z
   .strictObject({
     qdrant: qdrantSettings,
     postgres: postgresSettings,
+    ollama: ollamaSettings,
+    mem0: mem0Settings,
   })
   .prefault({})
   .describe("per-service settings: {qdrant: {...}, postgres: {...}}");

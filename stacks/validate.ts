@@ -6,6 +6,7 @@ import { Problems } from "../components/kit/problems";
 import { isPrivateNodeAddress } from "../components/cluster/network";
 import { key, setSecretCommand } from "./schema";
 import { traefikPodGroup, validateIngress } from "./ingress";
+import { validateAi } from "./ai";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
 import { Reserve, nodeReserve } from "./reserve";
 import type { StackConfig, ValidateOptions } from "./config";
@@ -153,5 +154,6 @@ export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkloa
   checkCluster(cfg, opts, problems, warnings);
   const result = checkWorkloads(cfg, planned, problems, warnings);
   validateIngress(cfg, opts, problems, warnings);
+  validateAi(cfg, problems);
   return { schedule: result, warnings };
 }

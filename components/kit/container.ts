@@ -39,6 +39,11 @@ export interface ResourceSpec {
   readonly memoryLimit: string;
   /** Default none: CPU is compressible, a limit only throttles. */
   readonly cpuLimit?: string;
+  /**
+   * Extended resources a device plugin advertises, e.g. `{"nvidia.com/gpu": "1"}`. Set as limits only
+   * (Kubernetes then requests the same amount; extended resources cannot be overcommitted). Default none.
+   */
+  readonly extended?: Readonly<Record<string, string>>;
 }
 
 export interface SecretKeyRef {
@@ -89,6 +94,11 @@ export function validateResources(r: ResourceSpec, where: string): void {
   if (r.cpuLimit !== undefined && parseMillicores(r.cpuLimit) === undefined) {
     throw new Error(`${where}: CPU limit "${r.cpuLimit}" is not a Kubernetes quantity`);
   }
+  for (const [name, count] of Object.entries(r.extended ?? {})) {
+    // Extended resources are whole units of a vendor-domain name (kubernetes.io/ is reserved).
+    if (!/^[a-z0-9.-]+\.[a-z]+\/[a-z0-9][-a-z0-9_.]*$/.test(name) || name.startsWith("kubernetes.io/")) throw new Error(`${where}: "${name}" is not an extended resource name such as nvidia.com/gpu`);
+    if (!/^[1-9]\d*$/.test(count)) throw new Error(`${where}: extended resource ${name} must be a whole number ≥ 1, got "${count}"`);
+  }
 }
 
 function probe(spec: ProbeSpec, ports: readonly PortSpec[], where: string): k8s.types.input.core.v1.Probe {
@@ -135,7 +145,7 @@ function base(c: ContainerBase, where: string): k8s.types.input.core.v1.Containe
     volumeMounts: c.mounts?.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: m.readOnly, subPath: m.subPath })),
     resources: {
       requests: { cpu: c.resources.cpu, memory: c.resources.memory },
-      limits: { memory: c.resources.memoryLimit, ...(c.resources.cpuLimit ? { cpu: c.resources.cpuLimit } : {}) },
+      limits: { memory: c.resources.memoryLimit, ...(c.resources.cpuLimit ? { cpu: c.resources.cpuLimit } : {}), ...(c.resources.extended ?? {}) },
     },
     securityContext: containerSecurityContext(c.image, c.security),
   };

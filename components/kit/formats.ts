@@ -252,3 +252,26 @@ const BASIC_AUTH_USER = /^[A-Za-z0-9._-]{1,64}$/;
 export const isBasicAuthUser = (s: string): boolean => BASIC_AUTH_USER.test(s);
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const isSha256Hex = (s: string): boolean => SHA256_HEX.test(s);
+
+// Ollama (the AI stack).
+const OLLAMA_MODEL = /^([a-z0-9][a-z0-9.-]*\/){0,2}[a-z0-9][a-z0-9._-]*:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/**
+ * An Ollama model reference with an explicit tag: `[host/][namespace/]name:tag`, e.g. `llama3.1:8b`,
+ * `nomic-embed-text:v1.5`. `:latest` (or no tag, which means latest) moves under you: refused.
+ */
+export const isOllamaModel = (s: string): boolean => OLLAMA_MODEL.test(s) && !s.endsWith(":latest");
+export const ollamaModel = z.string().refine(isOllamaModel, {
+  error: (iss) => says(`${shown(iss.input)} is not an Ollama model with a pinned tag`, 'write name:tag as the Ollama library lists it, lower case, e.g. "llama3.1:8b" or "nomic-embed-text:v1.5" (not :latest)'),
+});
+
+const GO_DURATION = /^(-1|0|\d+|(\d+(\.\d+)?(ms|s|m|h))+)$/;
+/** A keep-alive as Ollama reads OLLAMA_KEEP_ALIVE: a Go duration ("5m", "1h30m"), seconds ("300"), 0 (unload at once) or -1 (never). */
+export const isKeepAlive = (s: string): boolean => GO_DURATION.test(s);
+export const keepAlive = z
+  .union([z.string(), z.number()])
+  .transform(str)
+  .refine(isKeepAlive, { error: (iss) => says(`${shown(iss.input)} is not a keep-alive duration`, 'write a duration such as "5m" or "24h", a number of seconds, 0 (unload at once) or -1 (keep loaded)') });
+
+const IMAGE_REPOSITORY = /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+/** An image repository without tag or digest: `[registry[:port]/]path`, e.g. ghcr.io/you/mem0-server. */
+export const isImageRepository = (s: string): boolean => IMAGE_REPOSITORY.test(s);

@@ -54,6 +54,24 @@ export const IMAGES = {
     uid: 65534,
     provides: ["sh", "kubectl", "curl", "jq", "timeout", "date", "sleep", "cat", "printf"],
   },
+  ollama: {
+    // 0.32.7 and 0.32.8 were released but their image pushes failed upstream: pin a tag the registry
+    // actually lists. Runs as root (models under /root/.ollama); the CUDA libraries are in the image,
+    // the driver comes from the node through the nvidia runtime.
+    repository: "docker.io/ollama/ollama",
+    tag: "0.32.13",
+    seenIn: "Renovate PR AndreiGavriliu/homelab#7176 (2026-08-14) bumping ollama/ollama 0.32.10 → 0.32.13 (Renovate proposes only tags the registry lists); ollama/ollama releases",
+    runsAsNonRoot: false,
+  },
+  nvidiaDevicePlugin: {
+    // Distroless with a busybox layout (/bin/sh), entrypoint nvidia-device-plugin; runs as root to
+    // create its socket in the kubelet's device-plugins directory. Digest: the multi-arch index.
+    repository: "nvcr.io/nvidia/k8s-device-plugin",
+    tag: "v0.20.0",
+    digest: "sha256:a61ba9fd8efb82f3a79f877f7580e02c1e8e7593f62473644bc9c79e315c3312",
+    seenIn: "NVIDIA/k8s-device-plugin releases v0.20.0; the tag's index digest as pulled on public clusters (kubectl describe Image ID) and in a GPU-operator mirror list",
+    runsAsNonRoot: false,
+  },
 } as const satisfies Record<string, ImageRef>;
 
 export type ImageName = keyof typeof IMAGES;

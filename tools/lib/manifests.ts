@@ -48,7 +48,7 @@ export function toYaml(ms: readonly Manifest[]): string {
   return ms.map((m) => YAML.stringify(m, { sortMapEntries: true, lineWidth: 0 })).join("---\n");
 }
 
-const WORKLOAD_KINDS = ["Deployment", "StatefulSet"];
+const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet"];
 
 export function workloadsOf(ms: readonly Manifest[]): Manifest[] {
   return ms.filter((m) => WORKLOAD_KINDS.includes(m.kind));
@@ -98,13 +98,15 @@ export function podGroupOf(w: Manifest, cfg: StackConfig): PodGroup {
   for (const role of NODE_ROLES) {
     if (sel[roleLabel(role)] === "true") eligible = eligible.filter((n) => cfg.nodes.find((x) => x.name === n)!.roles.includes(role));
   }
-  const spread = spreadOf(pod.affinity);
+  // A DaemonSet runs one pod on every node its selector allows.
+  const daemon = w.kind === "DaemonSet";
+  const spread = daemon ? "required" : spreadOf(pod.affinity);
   const apps = sumContainers(pod.containers);
   const inits = (pod.initContainers ?? []).map((c: any) => sumContainers([c]));
   const max = (k: "cpu" | "mem" | "lim") => Math.max(apps[k], ...inits.map((i: any) => i[k]));
   return {
     workload: w.metadata.name,
-    replicas: w.spec.replicas ?? 1,
+    replicas: daemon ? eligible.length : (w.spec.replicas ?? 1),
     eligible,
     spread,
     cpuMillis: max("cpu"),

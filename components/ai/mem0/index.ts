@@ -1,0 +1,3 @@
+export * from "./settings";
+export * from "./spec";
+export * from "./mem0";
