@@ -136,8 +136,11 @@ describe("the invariants catch what they promise", () => {
     it("a namespace without its default-deny policy", () => {
       const ms = broken((m) => m.splice(m.indexOf(policy(m, "default-deny-ingress")), 1));
       expect(inv.everyPodDeniesIngressByDefault(ms)).toEqual([
+        "StatefulSet homelab/ollama: no default-deny ingress policy selects its pods",
         "StatefulSet homelab/postgres: no default-deny ingress policy selects its pods",
         "StatefulSet homelab/qdrant: no default-deny ingress policy selects its pods",
+        "Deployment homelab/mem0: no default-deny ingress policy selects its pods",
+        expect.stringMatching(/^Job homelab\/ollama-pull-[0-9a-f]{10}: no default-deny ingress policy selects its pods$/),
         "Job homelab/postgres-family-assistant-create: no default-deny ingress policy selects its pods",
         "Job homelab/postgres-mem0-create: no default-deny ingress policy selects its pods",
         "Job homelab/postgres-n8n-create: no default-deny ingress policy selects its pods",

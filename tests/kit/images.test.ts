@@ -13,7 +13,7 @@ export function missingTools(script: string, provides: readonly string[]): strin
 }
 
 const ROOT = path.resolve(__dirname, "../..");
-const SCRIPTS = ["components/data/postgres/discovery-sidecar.sh", "components/ingress/wait-for-cert-manager.sh"];
+const SCRIPTS = ["components/data/postgres/discovery-sidecar.sh", "components/ingress/wait-for-cert-manager.sh", "components/ai/ollama/pull-models.sh", "components/ai/mem0/configure.sh"];
 
 describe("the kubectl image", () => {
   it.each(SCRIPTS)("provides every tool %s calls", (file) => {
