@@ -87,6 +87,22 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["a stateful service pinned to a node without its role", (r) => (r.workloads.qdrant.node = "pesubuntu"), /homelab:workloads\.qdrant\.node: qdrant runs on a node with role "service", and pesubuntu does not have it\n\s+fix: pin it to asuna, or add "service" to the roles of pesubuntu/],
   ["an unknown flannel backend", (r) => (r.cluster.flannelBackend = "wireguard"), /homelab:cluster\.flannelBackend: must be one of vxlan, wireguard-native, host-gw, none, got "wireguard"/],
   ["an unknown key inside a node", (r) => (r.nodes[0].adress = "100.81.76.55"), /homelab:nodes\[0\]\.adress: unknown setting "adress"\n\s+fix: did you mean "address"\?/],
+  // The AI stack (components/ai, stacks/ai.ts).
+  ["GPU Ollama on a stack without a GPU node", (r) => (r.nodes[1].roles = ["compute"]), /homelab:workloads\.ollama\.mode: Ollama in gpu mode \(the default\) needs a node with role "gpu", and the stack has none\n\s+fix: add the gpu role to a node with an NVIDIA GPU, or set homelab:workloads\.ollama\.mode: cpu/],
+  ["GPU Ollama pinned to a node without the gpu role", (r) => (r.workloads.ollama.node = "asuna"), /homelab:workloads\.ollama\.node: ollama runs on a node with role "gpu", and asuna does not have it\n\s+fix: pin it to pesubuntu/],
+  ["an unknown Ollama mode", (r) => (r.workloads.ollama.mode = "tpu"), /homelab:workloads\.ollama\.mode: must be one of gpu, cpu, got "tpu"/],
+  ["an Ollama model without a tag", (r) => (r.workloads.ollama.models = ["llama3.1"]), /homelab:workloads\.ollama\.models\[0\]: "llama3\.1" is not an Ollama model with a pinned tag\n\s+fix: write name:tag/],
+  ["an Ollama model on :latest", (r) => (r.workloads.ollama.models = ["nomic-embed-text:v1.5", "llama3.1:latest"]), /homelab:workloads\.ollama\.models\[1\]: "llama3\.1:latest" is not an Ollama model with a pinned tag/],
+  ["an Ollama model name with a space", (r) => (r.workloads.ollama.models = ["llama 3:8b"]), /homelab:workloads\.ollama\.models\[0\]: "llama 3:8b" is not an Ollama model/],
+  ["an Ollama model listed twice", (r) => (r.workloads.ollama.models = ["llama3.1:8b", "nomic-embed-text:v1.5", "llama3.1:8b"]), /homelab:workloads\.ollama\.models\[2\]: "llama3\.1:8b" is listed twice/],
+  ["a keep-alive that is not a duration", (r) => (r.workloads.ollama.keepAlive = "five minutes"), /homelab:workloads\.ollama\.keepAlive: "five minutes" is not a keep-alive duration/],
+  ["more GPUs than a pod may ask", (r) => (r.workloads.ollama.gpus = 9), /homelab:workloads\.ollama\.gpus: must be between 1 and 8, got 9/],
+  ["Mem0 without an image", (r) => delete r.workloads.mem0.image, /homelab:workloads\.mem0\.image: Mem0 is enabled but has no image.*\n\s+fix: build mem0ai\/mem0 server\//],
+  ["Mem0 on a mutable image tag", (r) => (r.workloads.mem0.image.tag = "latest"), /homelab:workloads\.mem0\.image\.tag: "latest" is not a pinned version tag/],
+  ["Mem0's LLM not among the pulled models", (r) => (r.workloads.mem0.llmModel = "qwen2.5:7b"), /homelab:workloads\.mem0\.llmModel: "qwen2\.5:7b" is not in homelab:workloads\.ollama\.models, so Ollama would not have it\n\s+fix: add "qwen2\.5:7b" to homelab:workloads\.ollama\.models/],
+  ["Mem0's database not among the app databases", (r) => (r.workloads.postgres.databases = ["family_assistant", "n8n"]), /homelab:workloads\.postgres\.databases: Mem0 uses the database "mem0" \(homelab:workloads\.mem0\.database\), which is not listed\n\s+fix: add mem0 to/],
+  ["Mem0 with Ollama disabled", (r) => (r.workloads.ollama.enabled = false), /homelab:workloads\.mem0\.enabled: Mem0 needs Ollama for its LLM and embeddings, and Ollama is disabled/],
+  ["Mem0 with Qdrant disabled", (r) => (r.workloads.qdrant.enabled = false), /homelab:workloads\.mem0\.enabled: Mem0 stores its memories in Qdrant, and Qdrant is disabled/],
 ];
 
 describe("bad configs are rejected, naming the field", () => {
@@ -237,6 +253,8 @@ describe("a config the schema accepts never crashes a component", () => {
     ["a removed node with dots in its name", (r) => (r.cluster.uninstall = ["old.node"])],
     ["IPv6 node addresses", (r) => { r.nodes[0].lanAddress = "fd00::185"; r.nodes[1].lanAddress = "fd00::129"; }],
     ["numbers where quantities are strings", (r) => { r.nodes[0].cpu = 4; r.workloads.qdrant.resources = { cpu: 0.5, memory: "600Mi" }; }],
+    ["Ollama in cpu mode (on the compute node), a numeric keep-alive and models from a registry host", (r) => { r.workloads.ollama.mode = "cpu"; r.workloads.ollama.keepAlive = -1; r.workloads.ollama.models.push("hf.co/bartowski/qwen2.5-0.5b-instruct-gguf:Q4_K_M"); }],
+    ["no GPU node with Ollama and Mem0 off", (r) => { r.nodes[1].roles = ["compute"]; r.workloads.ollama = { enabled: false }; r.workloads.mem0 = { enabled: false }; }],
   ];
   it.each(edges)("%s: render accepts it (exit 0, no crash)", async (_name, mutate) => {
     const raw = homelab();
