@@ -22,6 +22,13 @@ describe("toContainer", () => {
     expect(c.image).toBe("docker.io/qdrant/qdrant:v1.15.5-unprivileged");
   });
 
+  it("sets extended resources (a GPU) as limits only, and refuses a malformed name or count", () => {
+    const c = toContainer({ ...base, resources: { ...base.resources, extended: { "nvidia.com/gpu": "1" } } }, "gpu");
+    expect(c.resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi", "nvidia.com/gpu": "1" } });
+    expect(() => toContainer({ ...base, resources: { ...base.resources, extended: { gpu: "1" } } }, "gpu")).toThrow(/"gpu" is not an extended resource name/);
+    expect(() => toContainer({ ...base, resources: { ...base.resources, extended: { "nvidia.com/gpu": "0.5" } } }, "gpu")).toThrow(/must be a whole number ≥ 1, got "0\.5"/);
+  });
+
   it("refuses a probe on a port the container does not have", () => {
     expect(() => toContainer({ ...base, readiness: { action: { http: { path: "/", port: "metrics" } } } }, "app")).toThrow(/probe uses port "metrics"/);
     expect(() => toContainer({ ...base, liveness: { action: { tcp: { port: "grpc" } } } }, "app")).toThrow(/only has http/);
