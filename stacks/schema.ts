@@ -8,6 +8,7 @@ import { z } from "zod";
 import { clusterSettings } from "../components/cluster/settings";
 import { postgresSettings } from "../components/data/postgres/settings";
 import { qdrantSettings } from "../components/data/qdrant/settings";
+import { backupsSettings } from "../components/data/backup/settings";
 import { ingressSettings } from "../components/ingress/settings";
 import { dnsLabel, domainName, intBetween } from "../components/kit/formats";
 import { nodesSettings } from "./nodes";
@@ -35,6 +36,7 @@ export const stackSchema = z.strictObject({
   nodes: nodesSettings,
   workloads: workloadsSettings,
   ingress: ingressSettings,
+  backups: backupsSettings,
 });
 
 export type StackSettings = z.output<typeof stackSchema>;

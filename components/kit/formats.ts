@@ -252,3 +252,7 @@ const BASIC_AUTH_USER = /^[A-Za-z0-9._-]{1,64}$/;
 export const isBasicAuthUser = (s: string): boolean => BASIC_AUTH_USER.test(s);
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const isSha256Hex = (s: string): boolean => SHA256_HEX.test(s);
+
+const TIMESTAMP = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+/** An ISO 8601 timestamp with its offset, e.g. "2026-12-01T10:00:00+00:00" (a recovery target time). */
+export const isTimestamp = (s: string): boolean => TIMESTAMP.test(s) && !Number.isNaN(Date.parse(s.replace(" ", "T")));
