@@ -1,8 +1,9 @@
 #!/bin/sh
 # Restores a fetched dump into the server the PG* variables name: first the roles (globals.sql; roles
 # that already exist are reported and kept), then each database in $DATABASES (default: every dump
-# in the backup) into a database named <name>$RESTORE_SUFFIX. A target database that already exists
-# is refused unless RESTORE_CLEAN=true (then pg_restore drops and recreates its objects).
+# in the backup but the maintenance database "postgres") into a database named
+# <name>$RESTORE_SUFFIX. A target database that already exists is refused unless RESTORE_CLEAN=true
+# (then pg_restore drops and recreates its objects).
 set -eu
 : "${PGHOST:?PGHOST is not set}"
 : "${PGUSER:?PGUSER is not set}"
@@ -16,7 +17,7 @@ log() { printf '%s pg-restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
 
 id=$(cat "$SRC_DIR/BACKUP_ID")
 dir="$SRC_DIR/$id"
-(cd "$dir" && sha256sum -c -s SHA256SUMS) || { log "backup $id: a file does not match SHA256SUMS"; exit 1; }
+(cd "$dir" && sha256sum -c SHA256SUMS > /dev/null) || { log "backup $id: a file does not match SHA256SUMS"; exit 1; }
 log "restoring backup $id into ${PGHOST}:${PGPORT:-5432}"
 
 if [ "$RESTORE_GLOBALS" = true ] && [ -f "$dir/globals.sql.gz" ]; then
@@ -30,7 +31,13 @@ if [ -z "$dbs" ]; then
   for f in "$dir"/*.dump.gz; do
     [ -f "$f" ] || continue
     n=${f##*/}
-    dbs="$dbs ${n%.dump.gz}"
+    n=${n%.dump.gz}
+    # The maintenance database holds Spilo's own helpers: restored only when DATABASES names it.
+    if [ "$n" = postgres ]; then
+      log "skipping database postgres (the maintenance database; name it in DATABASES to restore it)"
+      continue
+    fi
+    dbs="$dbs $n"
   done
 fi
 restored=0

@@ -9,7 +9,7 @@ log() { printf '%s pg-verify: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
 
 id=$(cat "$SRC_DIR/BACKUP_ID")
 dir="$SRC_DIR/$id"
-if ! (cd "$dir" && sha256sum -c -s SHA256SUMS); then
+if ! (cd "$dir" && sha256sum -c SHA256SUMS > /dev/null); then
   log "backup $id: a file does not match SHA256SUMS"
   exit 1
 fi

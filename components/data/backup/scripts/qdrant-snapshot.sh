@@ -31,7 +31,7 @@ for c in $collections; do
     ''|null|*/*) log "collection $c: Qdrant returned no snapshot name"; exit 1 ;;
   esac
   q -o "$dir/$c/$snap" "$QDRANT_URL/collections/$c/snapshots/$snap"
-  if [ -n "$sum" ] && ! printf '%s  %s\n' "$sum" "$dir/$c/$snap" | sha256sum -c -s; then
+  if [ -n "$sum" ] && ! printf '%s  %s\n' "$sum" "$dir/$c/$snap" | sha256sum -c > /dev/null; then
     log "collection $c: snapshot $snap does not match the checksum Qdrant reported"
     exit 1
   fi
