@@ -46,6 +46,8 @@ export const SECRET_KEYS = {
   sshPrivateKey: { doc: "SSH private key the program installs k3s with (cluster.mode k3s)", set: "< ~/.ssh/id_ed25519" },
   kubeconfig: { doc: "kubeconfig of an existing cluster (cluster.mode existing)", set: "< ~/.kube/config" },
   cloudflareApiToken: { doc: "Cloudflare API token with Zone:DNS:Edit (ingress.certificates.solver dns01)", set: "" },
+  etcdS3AccessKey: { doc: "access key of the external S3 bucket for etcd snapshots (cluster.etcdSnapshots.s3)", set: "" },
+  etcdS3SecretKey: { doc: "secret key of the external S3 bucket for etcd snapshots (cluster.etcdSnapshots.s3)", set: "" },
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;
