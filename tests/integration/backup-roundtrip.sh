@@ -9,6 +9,9 @@
 # freshness.sh passes on a fresh backup and fails, naming the backup and its age, on a stale or
 # missing one; s3-fetch.sh + pg-verify.sh read the newest dump back and reject a corrupted one;
 # pg-restore.sh restores it into a fresh server with the same row count, checksum and owner.
+# Qdrant's scripts run against a stub of Qdrant's snapshot API (tests/integration/fake-qdrant.js; no
+# Qdrant binary here): every collection snapshotted, checked, deleted on the server, uploaded,
+# fetched and uploaded back byte for byte, the API key only in a mode-600 header file.
 # Prints "RESULT backup-roundtrip ok" on success.
 set -euo pipefail
 
@@ -25,11 +28,12 @@ mkdir -p "$work/pg"
 chown postgres: "$work/pg"
 chmod 700 "$work/pg"
 s3pid=""
+qdpid=""
 
 as_pg() { (cd "$work/pg" && setpriv --reuid=postgres --regid=postgres --init-groups "$@"); }
 cleanup() {
   for d in a b; do as_pg "$BIN/pg_ctl" -D "$work/pg/$d" -m immediate stop >/dev/null 2>&1 || true; done
-  if [[ -n $s3pid ]]; then kill "$s3pid" 2>/dev/null || true; wait "$s3pid" 2>/dev/null || true; fi
+  for pid in $s3pid $qdpid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -139,5 +143,34 @@ got=$(sql $PG_B app "$CHECKSUM")
 if SRC_DIR=$in PGPORT=$PG_B RESTORE_SUFFIX="" sh "$SCRIPTS/pg-restore.sh" >"$work/again.log" 2>&1; then fail "a restore over an existing database was not refused"; fi
 grep -q 'database app already exists on the target' "$work/again.log" || fail "the refusal does not say why: $(cat "$work/again.log")"
 step "restore: 5000 rows, checksum ${expected#*:} and owner match on a fresh server; a second restore over it is refused"
+
+# Qdrant: the snapshot and restore scripts against the stub API, through the same S3 leg.
+QD_PORT=25444
+QKEY="qdrant-key-$RANDOM$RANDOM"
+QDRANT_API_KEY=$QKEY node "$ROOT/tests/integration/fake-qdrant.js" "$QD_PORT" memories "docs two" >"$work/fake-qdrant.log" 2>&1 &
+qdpid=$!
+qstate() { curl -fsS -H "api-key: $QKEY" "http://127.0.0.1:$QD_PORT/__state"; }
+for _ in $(seq 40); do qstate >/dev/null 2>&1 && break; sleep 0.25; done
+qstate >/dev/null || { cat "$work/fake-qdrant.log" >&2; fail "the Qdrant stub did not come up"; }
+RCLONE_CONFIG_STORE_NO_CHECK_BUCKET=false rclone mkdir store:qdrant-snapshots
+export QDRANT_URL=http://127.0.0.1:$QD_PORT
+if QDRANT_API_KEY=wrong OUT_DIR=$work/qwrong HEADER_FILE=$work/qh0 sh "$SCRIPTS/qdrant-snapshot.sh" >/dev/null 2>&1; then fail "qdrant-snapshot.sh succeeded with a wrong API key"; fi
+QDRANT_API_KEY=$QKEY OUT_DIR=$work/qout HEADER_FILE=$work/qh sh "$SCRIPTS/qdrant-snapshot.sh" || fail "qdrant-snapshot.sh failed"
+[[ $(stat -c %a "$work/qh") == 600 ]] || fail "the API key header file is not mode 600"
+SRC_DIR=$work/qout S3_REMOTE=store S3_PATH=qdrant-snapshots/snapshots RETENTION_DAYS=30 sh "$SCRIPTS/s3-upload.sh" || fail "s3-upload.sh failed for the snapshots"
+qid=$(ls "$work/qout")
+[[ $(rclone lsf -R --files-only "store:qdrant-snapshots/snapshots/$qid" | grep -c '\.snapshot$') -eq 2 ]] || fail "not every collection's snapshot is in the bucket"
+TARGETS="qdrant-snapshot store:qdrant-snapshots/snapshots" sh "$SCRIPTS/freshness.sh" >/dev/null || fail "freshness failed on fresh snapshots"
+S3_REMOTE=store S3_PATH=qdrant-snapshots/snapshots DEST_DIR=$work/qin sh "$SCRIPTS/s3-fetch.sh" || fail "s3-fetch.sh failed for the snapshots"
+QDRANT_API_KEY=$QKEY SRC_DIR=$work/qin HEADER_FILE=$work/qh2 sh "$SCRIPTS/qdrant-restore.sh" || fail "qdrant-restore.sh failed"
+st=$(qstate)
+[[ $(jq '.created | length' <<<"$st") -eq 2 && $(jq '.deleted | length' <<<"$st") -eq 2 ]] || fail "snapshots were not created and then deleted on the server: $st"
+for c in memories "docs two"; do
+  made=$(jq -r --arg c "$c" '.created[] | select(.collection == $c) | .sha256' <<<"$st")
+  back=$(jq -r --arg c "$c" '.uploads[$c] // empty' <<<"$st")
+  [[ -n $made && $made == "$back" ]] || fail "collection \"$c\": the restored snapshot differs from the one taken ($made vs $back)"
+done
+[[ $(jq '.unauthorized' <<<"$st") -eq 1 ]] || fail "a call went out without the API key (or the wrong-key run made none): $st"
+step "qdrant: 2 collections snapshotted, uploaded, fetched and restored byte for byte (stub API); a wrong key fails"
 
 echo "RESULT backup-roundtrip ok"
