@@ -16,7 +16,6 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SCRIPTS=$ROOT/components/data/backup/scripts
 BIN=/usr/lib/postgresql/15/bin
 PG_A=25441
 PG_B=25442
@@ -31,6 +30,16 @@ s3pid=""
 qdpid=""
 
 as_pg() { (cd "$work/pg" && setpriv --reuid=postgres --regid=postgres --init-groups "$@"); }
+# Each script runs as the user its container runs as: the pg tools as postgres (Alpine's image: 70),
+# rclone and curl as nobody (65534); scratch directories are world-writable like an emptyDir, and the
+# scripts are a copy readable by all, like the ConfigMap mount.
+as_tool() { (cd / && setpriv --reuid=postgres --regid=postgres --init-groups env "$@"); }
+as_nobody() { (cd / && setpriv --reuid=65534 --regid=65534 --clear-groups env "$@"); }
+scratch() { mkdir -p "$1" && chmod 777 "$1"; }
+SCRIPTS=$work/scripts
+mkdir -p "$SCRIPTS"
+cp "$ROOT"/components/data/backup/scripts/*.sh "$SCRIPTS/"
+chmod 755 "$SCRIPTS" && chmod 644 "$SCRIPTS"/*.sh
 cleanup() {
   for d in a b; do as_pg "$BIN/pg_ctl" -D "$work/pg/$d" -m immediate stop >/dev/null 2>&1 || true; done
   for pid in $s3pid $qdpid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
@@ -64,7 +73,8 @@ expected=$(sql $PG_A app "$CHECKSUM")
 s3pid=$!
 # The pods' environment has no AWS_* variables; a CA bundle from the host's would break rclone's plain-HTTP client.
 unset AWS_CA_BUNDLE AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
-export RCLONE_CONFIG=$work/rclone.conf HOME=$work
+scratch "$work/home"
+export RCLONE_CONFIG=$work/home/rclone.conf HOME=$work/home
 export RCLONE_CONFIG_STORE_TYPE=s3 RCLONE_CONFIG_STORE_PROVIDER=Other RCLONE_CONFIG_STORE_ENDPOINT=http://127.0.0.1:$S3_PORT
 export RCLONE_CONFIG_STORE_REGION=us-east-1 RCLONE_CONFIG_STORE_FORCE_PATH_STYLE=true RCLONE_CONFIG_STORE_NO_CHECK_BUCKET=true
 export RCLONE_CONFIG_STORE_ACCESS_KEY_ID=S3RVER RCLONE_CONFIG_STORE_SECRET_ACCESS_KEY=S3RVER
@@ -92,10 +102,10 @@ seed stale/20200101T000000Z/app.dump.gz "30 hours ago"
 [[ $(rclone lsf -R --files-only --min-age 30d "store:$BUCKET/dumps" | wc -l) -eq 2 ]] || fail "the seeded 40-day-old objects do not read back as older than 30 days (s3rver lost rclone's mtime metadata?)"
 
 # The dump CronJob: its first container dumps, its second uploads and applies retention.
-out=$work/out
-mkdir -p "$out"
-OUT_DIR=$out PGPORT=$PG_A sh "$SCRIPTS/pg-dump.sh" || fail "pg-dump.sh failed"
-SRC_DIR=$out S3_REMOTE=store S3_PATH=$BUCKET/dumps RETENTION_DAYS=30 sh "$SCRIPTS/s3-upload.sh" | tee "$work/upload.log" || fail "s3-upload.sh failed"
+scratch "$work/job1"
+out=$work/job1/out
+as_tool OUT_DIR="$out" PGPORT=$PG_A sh "$SCRIPTS/pg-dump.sh" || fail "pg-dump.sh failed"
+as_nobody SRC_DIR="$out" S3_REMOTE=store S3_PATH=$BUCKET/dumps RETENTION_DAYS=30 sh "$SCRIPTS/s3-upload.sh" | tee "$work/upload.log" || fail "s3-upload.sh failed"
 listing=$(rclone lsf -R --files-only "store:$BUCKET/dumps")
 new_id=$(ls "$out")
 grep -qx "$new_id/app.dump.gz" <<<"$listing" || fail "the new dump is not in the bucket: $listing"
@@ -108,9 +118,9 @@ grep -q 'retention: deleted 2 object(s) older than 30 days' "$work/upload.log" |
 step "dump uploaded as $new_id; retention deleted the 40-day-old objects, kept the 10-day-old one"
 
 # Freshness: passes on the fresh dumps, fails on a 30-hour-old backup and on an empty location.
-TARGETS="postgres-dump store:$BUCKET/dumps" MAX_AGE_HOURS=26 sh "$SCRIPTS/freshness.sh" >"$work/fresh.log" 2>&1 || { cat "$work/fresh.log" >&2; fail "freshness failed on a fresh backup"; }
+as_nobody TARGETS="postgres-dump store:$BUCKET/dumps" MAX_AGE_HOURS=26 sh "$SCRIPTS/freshness.sh" >"$work/fresh.log" 2>&1 || { cat "$work/fresh.log" >&2; fail "freshness failed on a fresh backup"; }
 grep -q 'ok postgres-dump: newest backup is 0h' "$work/fresh.log" || fail "freshness did not report the fresh backup's age: $(cat "$work/fresh.log")"
-if TARGETS="postgres-dump store:$BUCKET/dumps
+if as_nobody TARGETS="postgres-dump store:$BUCKET/dumps
 postgres-walg store:$BUCKET/stale
 qdrant-snapshot store:$BUCKET/nothing-here" MAX_AGE_HOURS=26 sh "$SCRIPTS/freshness.sh" >"$work/stale.log" 2>&1; then
   fail "freshness passed with a 30-hour-old backup"
@@ -121,26 +131,27 @@ grep -q 'ok postgres-dump' "$work/stale.log" || fail "freshness stopped at the f
 step "freshness: passes on a fresh dump; fails naming 'postgres-walg' (30 h old) and 'qdrant-snapshot' (none)"
 
 # Verify: the newest dump is fetched and read back; a corrupted copy is refused.
-in=$work/in
-S3_REMOTE=store S3_PATH=$BUCKET/dumps DEST_DIR=$in sh "$SCRIPTS/s3-fetch.sh" || fail "s3-fetch.sh failed"
+scratch "$work/job2"
+in=$work/job2/in
+as_nobody S3_REMOTE=store S3_PATH=$BUCKET/dumps DEST_DIR="$in" sh "$SCRIPTS/s3-fetch.sh" || fail "s3-fetch.sh failed"
 [[ $(cat "$in/BACKUP_ID") == "$new_id" ]] || fail "s3-fetch.sh did not pick the newest backup ($new_id): $(cat "$in/BACKUP_ID")"
-SRC_DIR=$in sh "$SCRIPTS/pg-verify.sh" >"$work/verify.log" || { cat "$work/verify.log" >&2; fail "pg-verify.sh refused a good dump"; }
+as_tool SRC_DIR="$in" sh "$SCRIPTS/pg-verify.sh" >"$work/verify.log" || { cat "$work/verify.log" >&2; fail "pg-verify.sh refused a good dump"; }
 grep -q 'app.dump.gz reads back: .* 1 with table data' "$work/verify.log" || fail "verify did not read the catalogue: $(cat "$work/verify.log")"
 bad=$work/bad
 cp -r "$in" "$bad"
 head -c 2000 "$in/$new_id/app.dump.gz" >"$bad/$new_id/app.dump.gz"
 (cd "$bad/$new_id" && sha256sum -- *.gz >SHA256SUMS)   # a truncated file with a matching manifest: only gzip/pg_restore can tell
-if SRC_DIR=$bad sh "$SCRIPTS/pg-verify.sh" >"$work/bad.log" 2>&1; then fail "pg-verify.sh accepted a truncated dump"; fi
+if as_tool SRC_DIR="$bad" sh "$SCRIPTS/pg-verify.sh" >"$work/bad.log" 2>&1; then fail "pg-verify.sh accepted a truncated dump"; fi
 grep -q 'is not a valid gzip file' "$work/bad.log" || fail "verify did not say what is wrong with the truncated dump: $(cat "$work/bad.log")"
 step "verify: the newest dump reads back (gzip -t, pg_restore --list); a truncated one is refused"
 
 # Restore into the fresh server: roles first, then the database, same rows and owner.
-SRC_DIR=$in PGPORT=$PG_B RESTORE_SUFFIX="" sh "$SCRIPTS/pg-restore.sh" >"$work/restore.log" 2>&1 || { cat "$work/restore.log" >&2; fail "pg-restore.sh failed"; }
+as_tool SRC_DIR="$in" PGPORT=$PG_B RESTORE_SUFFIX="" sh "$SCRIPTS/pg-restore.sh" >"$work/restore.log" 2>&1 || { cat "$work/restore.log" >&2; fail "pg-restore.sh failed"; }
 got=$(sql $PG_B app "$CHECKSUM")
 [[ $got == "$expected" ]] || fail "restored rows differ: expected $expected, got $got"
 [[ $(sql $PG_B app "SELECT tableowner FROM pg_tables WHERE tablename = 'items'") == app ]] || fail "the restored table lost its owner"
 # A second restore into the same name is refused, not merged.
-if SRC_DIR=$in PGPORT=$PG_B RESTORE_SUFFIX="" sh "$SCRIPTS/pg-restore.sh" >"$work/again.log" 2>&1; then fail "a restore over an existing database was not refused"; fi
+if as_tool SRC_DIR="$in" PGPORT=$PG_B RESTORE_SUFFIX="" sh "$SCRIPTS/pg-restore.sh" >"$work/again.log" 2>&1; then fail "a restore over an existing database was not refused"; fi
 grep -q 'database app already exists on the target' "$work/again.log" || fail "the refusal does not say why: $(cat "$work/again.log")"
 step "restore: 5000 rows, checksum ${expected#*:} and owner match on a fresh server; a second restore over it is refused"
 
@@ -154,15 +165,17 @@ for _ in $(seq 40); do qstate >/dev/null 2>&1 && break; sleep 0.25; done
 qstate >/dev/null || { cat "$work/fake-qdrant.log" >&2; fail "the Qdrant stub did not come up"; }
 RCLONE_CONFIG_STORE_NO_CHECK_BUCKET=false rclone mkdir store:qdrant-snapshots
 export QDRANT_URL=http://127.0.0.1:$QD_PORT
-if QDRANT_API_KEY=wrong OUT_DIR=$work/qwrong HEADER_FILE=$work/qh0 sh "$SCRIPTS/qdrant-snapshot.sh" >/dev/null 2>&1; then fail "qdrant-snapshot.sh succeeded with a wrong API key"; fi
-QDRANT_API_KEY=$QKEY OUT_DIR=$work/qout HEADER_FILE=$work/qh sh "$SCRIPTS/qdrant-snapshot.sh" || fail "qdrant-snapshot.sh failed"
-[[ $(stat -c %a "$work/qh") == 600 ]] || fail "the API key header file is not mode 600"
-SRC_DIR=$work/qout S3_REMOTE=store S3_PATH=qdrant-snapshots/snapshots RETENTION_DAYS=30 sh "$SCRIPTS/s3-upload.sh" || fail "s3-upload.sh failed for the snapshots"
-qid=$(ls "$work/qout")
+scratch "$work/job3"
+if as_nobody QDRANT_API_KEY=wrong OUT_DIR="$work/job3/wrong" HEADER_FILE="$work/job3/qh0" sh "$SCRIPTS/qdrant-snapshot.sh" >/dev/null 2>&1; then fail "qdrant-snapshot.sh succeeded with a wrong API key"; fi
+as_nobody QDRANT_API_KEY="$QKEY" OUT_DIR="$work/job3/out" HEADER_FILE="$work/job3/qh" sh "$SCRIPTS/qdrant-snapshot.sh" || fail "qdrant-snapshot.sh failed"
+[[ $(stat -c %a "$work/job3/qh") == 600 ]] || fail "the API key header file is not mode 600"
+as_nobody SRC_DIR="$work/job3/out" S3_REMOTE=store S3_PATH=qdrant-snapshots/snapshots RETENTION_DAYS=30 sh "$SCRIPTS/s3-upload.sh" || fail "s3-upload.sh failed for the snapshots"
+qid=$(ls "$work/job3/out")
 [[ $(rclone lsf -R --files-only "store:qdrant-snapshots/snapshots/$qid" | grep -c '\.snapshot$') -eq 2 ]] || fail "not every collection's snapshot is in the bucket"
-TARGETS="qdrant-snapshot store:qdrant-snapshots/snapshots" sh "$SCRIPTS/freshness.sh" >/dev/null || fail "freshness failed on fresh snapshots"
-S3_REMOTE=store S3_PATH=qdrant-snapshots/snapshots DEST_DIR=$work/qin sh "$SCRIPTS/s3-fetch.sh" || fail "s3-fetch.sh failed for the snapshots"
-QDRANT_API_KEY=$QKEY SRC_DIR=$work/qin HEADER_FILE=$work/qh2 sh "$SCRIPTS/qdrant-restore.sh" || fail "qdrant-restore.sh failed"
+as_nobody TARGETS="qdrant-snapshot store:qdrant-snapshots/snapshots" sh "$SCRIPTS/freshness.sh" >/dev/null || fail "freshness failed on fresh snapshots"
+scratch "$work/job4"
+as_nobody S3_REMOTE=store S3_PATH=qdrant-snapshots/snapshots DEST_DIR="$work/job4/in" sh "$SCRIPTS/s3-fetch.sh" || fail "s3-fetch.sh failed for the snapshots"
+as_nobody QDRANT_API_KEY="$QKEY" SRC_DIR="$work/job4/in" HEADER_FILE="$work/job4/qh" sh "$SCRIPTS/qdrant-restore.sh" || fail "qdrant-restore.sh failed"
 st=$(qstate)
 [[ $(jq '.created | length' <<<"$st") -eq 2 && $(jq '.deleted | length' <<<"$st") -eq 2 ]] || fail "snapshots were not created and then deleted on the server: $st"
 for c in memories "docs two"; do

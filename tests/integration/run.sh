@@ -117,7 +117,7 @@ run_check() {
 run_check "app databases" 120 app-database.sh
 # The backup CronJobs' scripts: dump, upload + retention, freshness, verify, restore (PostgreSQL 15,
 # s3rver from node_modules as the S3 endpoint, Debian's rclone).
-run_check "backup round trip" 240 backup-roundtrip.sh
+run_check "backup round trip" 420 backup-roundtrip.sh
 # `npm run doctor -- --preflight` against a real OpenSSH server on 127.0.0.1 with stubbed node commands.
 run_check "preflight over SSH" 300 preflight.sh
 log "total $((SECONDS - START))s"

@@ -22,7 +22,8 @@ for f in "$dir"/*.gz; do
   fi
   case $f in
     *.dump.gz)
-      toc="$dir/.toc"
+      # Not beside the files: they belong to the user that fetched them.
+      toc="${TMPDIR:-/tmp}/toc.$$"
       if ! gzip -dc "$f" | pg_restore --list > "$toc"; then
         log "backup $id: pg_restore cannot read the catalogue of ${f##*/}"
         exit 1
