@@ -115,3 +115,17 @@ describe("with a backup bucket", () => {
     expect(Object.keys(of("kubernetes:core/v1:ConfigMap", "qdrant-backup-scripts")[0].inputs.data).sort()).toEqual(["qdrant-restore.sh", "qdrant-snapshot.sh", "s3-fetch.sh", "s3-upload.sh"]);
   });
 });
+
+describe("the render summary", () => {
+  it("lists the backup CronJobs with what they back up and when; restores as run by hand", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { backupsOf, summary } = require("../../tools/render") as typeof import("../../tools/render");
+    const ms = recorded.filter((r) => r.type === "kubernetes:batch/v1:CronJob").map((r) => ({ kind: "CronJob", ...r.inputs })) as any[];
+    const backups = backupsOf(ms);
+    expect(backups.map((b) => b.job)).toEqual(["backup-freshness", "postgres-backup-dump", "postgres-backup-verify", "postgres-restore-dump", "qdrant-backup-snapshot", "qdrant-restore-snapshot"]);
+    const text = summary({ stack: "t", resources: [], nodes: [], workloads: [], hosts: [], warnings: [], backups }, "out", 0);
+    expect(text).toMatch(/postgres-backup-dump\s+postgres-dump\s+30 2 \* \* \*/);
+    expect(text).toMatch(/postgres-restore-dump\s+postgres-dump\s+suspended \(restore: run by hand\)/);
+    expect(summary({ stack: "t", resources: [], nodes: [], workloads: [], hosts: [], warnings: [] }, "out", 0)).not.toMatch(/backup job/);
+  });
+});
