@@ -99,6 +99,7 @@ seed dumps/20200101T000000Z/app.dump.gz "40 days ago"
 seed dumps/20200101T000000Z/SHA256SUMS "40 days ago"
 seed dumps/20200201T000000Z/app.dump.gz "10 days ago"
 seed stale/20200101T000000Z/app.dump.gz "30 hours ago"
+seed dumps/manual-copy/app.dump.gz "1 hour ago"   # not a stamp: never taken for the newest backup
 [[ $(rclone lsf -R --files-only --min-age 30d "store:$BUCKET/dumps" | wc -l) -eq 2 ]] || fail "the seeded 40-day-old objects do not read back as older than 30 days (s3rver lost rclone's mtime metadata?)"
 
 # The dump CronJob: its first container dumps, its second uploads and applies retention.

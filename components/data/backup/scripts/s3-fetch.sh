@@ -11,8 +11,14 @@ BACKUP_ID=${BACKUP_ID:-latest}
 log() { printf '%s s3-fetch: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
 
 if [ "$BACKUP_ID" = latest ]; then
-  BACKUP_ID=$(rclone lsf --dirs-only "$S3_REMOTE:$S3_PATH" | sort | tail -n 1)
-  BACKUP_ID=${BACKUP_ID%/}
+  dirs=$(rclone lsf --dirs-only "$S3_REMOTE:$S3_PATH" | sort)
+  BACKUP_ID=""
+  # Only stamp directories (20261202T023000Z/) count: anything else put there by hand is not a backup.
+  for d in $dirs; do
+    case $d in
+      [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z/) BACKUP_ID=${d%/} ;;
+    esac
+  done
   if [ -z "$BACKUP_ID" ]; then
     log "no backup under $S3_PATH"
     exit 1
