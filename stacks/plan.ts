@@ -1,15 +1,16 @@
 // Config → component args, in one place: the plan (pure workload specs that validation checks)
 // and the platform (the resources) are built from the same args, so what was checked is what runs.
 import { qdrantSpec } from "../components/data/qdrant";
-import type { QdrantArgs } from "../components/data/qdrant";
+import type { QdrantArgs, QdrantBackupArgs } from "../components/data/qdrant";
+import type { S3Connection } from "../components/kit";
 import { postgresSpec } from "../components/data/postgres/spec";
-import type { PostgresArgs } from "../components/data/postgres/postgres";
 import { devicePluginSpec, ollamaSpec } from "../components/ai/ollama/spec";
 import type { OllamaArgs } from "../components/ai/ollama/ollama";
 import { mem0Spec } from "../components/ai/mem0/spec";
 import type { Mem0Args } from "../components/ai/mem0/mem0";
 import { httpConnection } from "../components/kit/connections";
 import type { HttpConnection, PostgresConnection } from "../components/kit";
+import type { PostgresArgs, PostgresBackupArgs } from "../components/data/postgres/postgres";
 import type { StackConfig } from "./config";
 import type { PlannedWorkload } from "./validate";
 import { key } from "./schema";
@@ -46,6 +47,24 @@ export function mem0Args(cfg: StackConfig, c: { postgres: PostgresConnection; qd
     namespace: cfg.namespace, replicas: m.replicas ?? 1, image: m.image, resources: m.resources, collection: m.collection,
     llmModel: m.llmModel, embeddingModel: m.embeddingModel, embeddingDims: m.embeddingDims, ...c,
   };
+}
+
+/** Backup buckets, one per consuming service (MinIO's `connection(consumer)`); a service without one is not backed up. */
+export interface BackupBuckets {
+  readonly postgres?: S3Connection;
+  readonly qdrant?: S3Connection;
+}
+
+/** Postgres's backup args: its settings and its bucket, or none (no bucket, or backup disabled). */
+export function postgresBackupArgs(cfg: StackConfig, s3: S3Connection | undefined): PostgresBackupArgs | undefined {
+  const { enabled, ...b } = cfg.workloads.postgres.backup;
+  return enabled && s3 ? { ...b, s3 } : undefined;
+}
+
+/** Qdrant's backup args: its settings and its bucket, or none. */
+export function qdrantBackupArgs(cfg: StackConfig, s3: S3Connection | undefined): QdrantBackupArgs | undefined {
+  const { enabled, ...b } = cfg.workloads.qdrant.backup;
+  return enabled && s3 ? { ...b, s3 } : undefined;
 }
 
 /** Every workload the stack runs, as pure specs (secret names are placeholders: they do not affect placement). */

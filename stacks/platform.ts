@@ -4,9 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { Qdrant } from "../components/data/qdrant";
 import type { HttpConnection, PostgresConnection } from "../components/kit";
 import type { LoadedStack } from "./load";
-import { gpuNodes, mem0Args, ollamaArgs, postgresArgs, qdrantArgs } from "./plan";
 import { NvidiaDevicePlugin, Ollama } from "../components/ai/ollama";
 import { Mem0 } from "../components/ai/mem0";
+import { BackupBuckets, gpuNodes, mem0Args, ollamaArgs, postgresArgs, postgresBackupArgs, qdrantArgs, qdrantBackupArgs } from "./plan";
+import { BackupFreshness } from "../components/data/backup";
 import { PatroniPostgres } from "../components/data/postgres/postgres";
 import { K3sCluster } from "../components/cluster";
 import { clusterArgs } from "./cluster";
@@ -60,15 +61,19 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     this.routes = traefik.routeDefaults;
     this.dashboardPassword = traefik.dashboard?.password;
 
+    // Backup buckets, one per consumer. None yet: with MinIO they are
+    // { postgres: minio.connection("postgres"), qdrant: minio.connection("qdrant") } (issue 10).
+    const buckets: BackupBuckets = {};
+
     let qdrant: Qdrant | undefined;
     if (cfg.workloads.qdrant.enabled) {
-      qdrant = new Qdrant("qdrant", qdrantArgs(cfg), inNs);
+      qdrant = new Qdrant("qdrant", { ...qdrantArgs(cfg), backup: qdrantBackupArgs(cfg, buckets.qdrant) }, inNs);
     }
 
     let postgres: PatroniPostgres | undefined;
     const databases: Record<string, PostgresConnection> = {};
     if (cfg.workloads.postgres.enabled) {
-      postgres = new PatroniPostgres("postgres", postgresArgs(cfg), inNs);
+      postgres = new PatroniPostgres("postgres", { ...postgresArgs(cfg), backup: postgresBackupArgs(cfg, buckets.postgres) }, inNs);
       for (const db of cfg.workloads.postgres.databases) databases[db] = postgres.database(db);
     }
 
@@ -89,6 +94,12 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     }
 
     this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url, ollama: ollama?.connection, mem0: mem0?.connection };
+    // One check over every backup: fails visibly when any is older than backups.freshness.maxAgeHours.
+    const backupTargets = [...(postgres?.backupTargets ?? []), ...(qdrant?.backupTargets ?? [])];
+    if (backupTargets.length > 0) {
+      new BackupFreshness("backup-freshness", { namespace: cfg.namespace, targets: backupTargets, ...cfg.backups.freshness }, inNs);
+    }
+
     this.registerOutputs({ ...this.outputs });
   }
 }

@@ -10,6 +10,7 @@ import { postgresSettings } from "../components/data/postgres/settings";
 import { qdrantSettings } from "../components/data/qdrant/settings";
 import { ollamaSettings } from "../components/ai/ollama/settings";
 import { mem0Settings } from "../components/ai/mem0/settings";
+import { backupsSettings } from "../components/data/backup/settings";
 import { ingressSettings } from "../components/ingress/settings";
 import { dnsLabel, domainName, intBetween } from "../components/kit/formats";
 import { nodesSettings } from "./nodes";
@@ -39,6 +40,7 @@ export const stackSchema = z.strictObject({
   nodes: nodesSettings,
   workloads: workloadsSettings,
   ingress: ingressSettings,
+  backups: backupsSettings,
 });
 
 export type StackSettings = z.output<typeof stackSchema>;
@@ -48,6 +50,8 @@ export const SECRET_KEYS = {
   sshPrivateKey: { doc: "SSH private key the program installs k3s with (cluster.mode k3s)", set: "< ~/.ssh/id_ed25519" },
   kubeconfig: { doc: "kubeconfig of an existing cluster (cluster.mode existing)", set: "< ~/.kube/config" },
   cloudflareApiToken: { doc: "Cloudflare API token with Zone:DNS:Edit (ingress.certificates.solver dns01)", set: "" },
+  etcdS3AccessKey: { doc: "access key of the external S3 bucket for etcd snapshots (cluster.etcdSnapshots.s3)", set: "" },
+  etcdS3SecretKey: { doc: "secret key of the external S3 bucket for etcd snapshots (cluster.etcdSnapshots.s3)", set: "" },
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;

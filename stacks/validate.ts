@@ -7,6 +7,7 @@ import { isPrivateNodeAddress } from "../components/cluster/network";
 import { key, setSecretCommand } from "./schema";
 import { traefikPodGroup, validateIngress } from "./ingress";
 import { validateAi } from "./ai";
+import { checkEtcdBackup } from "./cluster";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
 import { Reserve, nodeReserve } from "./reserve";
 import type { StackConfig, ValidateOptions } from "./config";
@@ -152,6 +153,7 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
 export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkload[], opts: ValidateOptions, problems: Problems): { schedule: Schedule; warnings: string[] } {
   const warnings: string[] = [];
   checkCluster(cfg, opts, problems, warnings);
+  checkEtcdBackup(cfg, opts, problems, warnings);
   const result = checkWorkloads(cfg, planned, problems, warnings);
   validateIngress(cfg, opts, problems, warnings);
   validateAi(cfg, problems);

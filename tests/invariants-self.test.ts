@@ -208,3 +208,53 @@ describe("the invariants catch what they promise", () => {
     });
   });
 });
+
+describe("scheduled jobs (the backup CronJobs) are held to the same rules", () => {
+  // A backup CronJob as the kit emits it (the render has none until a backup bucket is wired).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { cronJobBody, BACKUP_LABEL } = require("../components/kit") as typeof import("../components/kit");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { qdrantSnapshotJob } = require("../components/data/backup") as typeof import("../components/data/backup");
+  const s3 = {
+    kind: "s3" as const, host: "minio.homelab.svc.cluster.local", port: 9000, service: "minio", url: "http://minio.homelab.svc.cluster.local:9000",
+    endpoint: { namespace: "homelab", podSelector: { "app.kubernetes.io/name": "minio" }, port: 9000 }, bucket: "qdrant-snapshots", region: "us-east-1",
+    accessKeyId: { secretName: "minio-qdrant", key: "a" }, secretAccessKey: { secretName: "minio-qdrant", key: "s" },
+  };
+  const qdrant = { kind: "http" as const, host: "qdrant.homelab.svc.cluster.local", port: 6333, service: "qdrant", url: "http://qdrant.homelab.svc.cluster.local:6333", endpoint: { namespace: "homelab", podSelector: { "app.kubernetes.io/name": "qdrant" }, port: 6333 }, apiKey: { secretName: "qdrant-api-key", key: "api-key" } };
+  const cronJob = (namespace = "homelab"): Manifest => ({
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: "qdrant-backup-snapshot", namespace, labels: { [BACKUP_LABEL]: "qdrant-snapshot" } },
+    spec: JSON.parse(JSON.stringify(cronJobBody(qdrantSnapshotJob({ name: "qdrant", qdrant, s3, scriptsConfigMap: "s", schedule: "15 2 * * *", retentionDays: 30 })))),
+  }) as Manifest;
+
+  it("a kit-built backup CronJob passes", () => {
+    expect(inv.cronJobsAreSafe(broken((m) => m.push(cronJob())))).toEqual([]);
+  });
+
+  it("overlapping, unbounded, forgotten, root, unpinned or unlabelled runs are named", () => {
+    const ms = broken((m) => {
+      const cj = cronJob();
+      cj.spec.concurrencyPolicy = "Allow";
+      delete cj.spec.jobTemplate.spec.activeDeadlineSeconds;
+      cj.spec.failedJobsHistoryLimit = 0;
+      delete cj.spec.jobTemplate.spec.template.metadata.labels[BACKUP_LABEL];
+      const upload = cj.spec.jobTemplate.spec.template.spec.containers[0];
+      upload.image = "docker.io/rclone/rclone:latest";
+      delete upload.securityContext.runAsNonRoot;
+      m.push(cj);
+    });
+    expect(inv.cronJobsAreSafe(ms)).toEqual([
+      "CronJob homelab/qdrant-backup-snapshot: runs may overlap (concurrencyPolicy Allow)",
+      "CronJob homelab/qdrant-backup-snapshot: a run has no deadline (activeDeadlineSeconds)",
+      "CronJob homelab/qdrant-backup-snapshot: a failed run is not kept (failedJobsHistoryLimit 0)",
+      `CronJob homelab/qdrant-backup-snapshot: its Jobs and pods do not carry ${BACKUP_LABEL}=qdrant-snapshot`,
+      "CronJob homelab/qdrant-backup-snapshot container upload: image docker.io/rclone/rclone:latest is not pinned",
+      "CronJob homelab/qdrant-backup-snapshot container upload: may run as root",
+    ]);
+  });
+
+  it("a CronJob's pods count for the default-deny check", () => {
+    expect(inv.everyPodDeniesIngressByDefault(broken((m) => m.push(cronJob("elsewhere"))))).toEqual(["CronJob elsewhere/qdrant-backup-snapshot: no default-deny ingress policy selects its pods"]);
+  });
+});

@@ -3,7 +3,7 @@
 // cluster and no passphrase needed. Usage: npm run render -- --stack homelab [--out dist/render]
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { formatBytes, formatMillicores } from "../components/kit";
+import { BACKUP_LABEL, formatBytes, formatMillicores } from "../components/kit";
 import { ConfigError } from "../components/kit/problems";
 import type { validateRaw } from "../stacks/load";
 import { checkStackFile } from "./lib/check-stack";
@@ -32,6 +32,25 @@ export interface Plan {
   readonly workloads: PlanWorkload[];
   readonly hosts: string[];
   readonly warnings: string[];
+  /** The backup CronJobs (labelled with what they back up), when the stack has any. */
+  readonly backups?: PlanBackup[];
+}
+
+export interface PlanBackup {
+  readonly job: string;
+  /** Its BACKUP_LABEL value. */
+  readonly backup: string;
+  readonly schedule: string;
+  /** A restore: declared, run by hand. */
+  readonly suspended: boolean;
+}
+
+/** Every CronJob labelled as a backup, by name. */
+export function backupsOf(ms: readonly Manifest[]): PlanBackup[] {
+  return ms
+    .filter((m) => m.kind === "CronJob" && m.metadata?.labels?.[BACKUP_LABEL] !== undefined)
+    .map((m) => ({ job: m.metadata.name, backup: m.metadata.labels[BACKUP_LABEL], schedule: m.spec.schedule, suspended: m.spec.suspend === true }))
+    .sort((a, b) => a.job.localeCompare(b.job));
 }
 
 export interface PlanNode {
@@ -114,6 +133,9 @@ export function summary(plan: Plan, outDir: string, objects: number): string {
     "",
     `hosts: ${plan.hosts.length ? plan.hosts.join(", ") : "(none)"}`,
   ];
+  if (plan.backups?.length) {
+    lines.push("", table([["backup job", "backs up", "schedule (UTC)"], ...plan.backups.map((b) => [b.job, b.backup, b.suspended ? "suspended (restore: run by hand)" : b.schedule])]));
+  }
   if (plan.warnings.length) lines.push("", "warnings:", ...plan.warnings.map((w) => `  - ${w}`));
   return lines.join("\n");
 }
@@ -156,6 +178,7 @@ export async function render(o: RenderOptions): Promise<number> {
     workloads: workloadPlacement(groups, loads),
     hosts: hostsOf(manifests),
     warnings: [...validated.warnings, ...loads.unplaced.map((u) => `${u.workload} replica ${u.replica} cannot be placed: ${u.reason}`)],
+    ...(backupsOf(manifests).length ? { backups: backupsOf(manifests) } : {}),
   };
   const dir = path.join(o.out, o.stack);
   fs.mkdirSync(dir, { recursive: true });

@@ -275,3 +275,6 @@ export const keepAlive = z
 const IMAGE_REPOSITORY = /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 /** An image repository without tag or digest: `[registry[:port]/]path`, e.g. ghcr.io/you/mem0-server. */
 export const isImageRepository = (s: string): boolean => IMAGE_REPOSITORY.test(s);
+const TIMESTAMP = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+/** An ISO 8601 timestamp with its offset, e.g. "2026-12-01T10:00:00+00:00" (a recovery target time). */
+export const isTimestamp = (s: string): boolean => TIMESTAMP.test(s) && !Number.isNaN(Date.parse(s.replace(" ", "T")));

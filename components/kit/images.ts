@@ -72,6 +72,27 @@ export const IMAGES = {
     seenIn: "NVIDIA/k8s-device-plugin releases v0.20.0; the tag's index digest as pulled on public clusters (kubectl describe Image ID) and in a GPU-operator mirror list",
     runsAsNonRoot: false,
   },
+  rclone: {
+    // The S3 leg of every backup job: upload, retention (--min-age), listing for the freshness check,
+    // download for verify and restore. Alpine-based (busybox gives sh, date, sort, gzip); it runs as
+    // root by default, so the jobs set a non-root uid and point HOME and the config at /tmp.
+    repository: "docker.io/rclone/rclone",
+    tag: "1.75.1",
+    seenIn: "docker.io rclone/rclone:1.75.1 in public Dockerfiles and compose files (one pinning @sha256:45401ad7410db1d67ffdb58e19059ad20b0d8e0285a60e38bbec55cc1019c7a5); 1.75.0, 1.74.4 also referenced",
+    runsAsNonRoot: false,
+    provides: ["sh", "rclone", "date", "sleep", "cat", "printf", "sort", "tail", "head", "gzip", "wc", "find", "mkdir"],
+  },
+  postgresClient: {
+    // pg_dump/pg_restore/psql for the logical dumps, their verification and restore. The newest major
+    // the platform runs (17): pg_dump reads older servers, never newer ones. Alpine's postgres user is 70:70.
+    repository: "docker.io/library/postgres",
+    tag: "17.6-alpine",
+    seenIn: "docker.io postgres:17.6-alpine in public CI scripts and compose files (one pinning @sha256:ef257d85f76e48da1c64832459b59fcaba1a4dac97bf5d7450c77753542eee94)",
+    runsAsNonRoot: true,
+    uid: 70,
+    gid: 70,
+    provides: ["sh", "pg_dump", "pg_dumpall", "pg_restore", "psql", "createdb", "gzip", "grep", "sha256sum", "date", "cat", "printf", "sort", "tail", "wc", "mkdir", "rm"],
+  },
 } as const satisfies Record<string, ImageRef>;
 
 export type ImageName = keyof typeof IMAGES;

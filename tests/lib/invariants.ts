@@ -1,7 +1,7 @@
 // The invariants every rendered stack must hold, as functions from manifests to a list of problems
 // (empty = holds). tests/invariants.test.ts runs them over every stack; tests/invariants-self.test.ts
 // feeds them broken manifests to prove each one can fail.
-import { isPinnedTag, RUNTIME_SELECTOR_ANNOTATION, RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION } from "../../components/kit";
+import { BACKUP_LABEL, isPinnedTag, RUNTIME_SELECTOR_ANNOTATION, RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION } from "../../components/kit";
 import type { Manifest } from "../../tools/lib/manifests";
 import { allowsEqualTheWiring, everyPodDeniesIngressByDefault } from "./network-invariants";
 export { allowsEqualTheWiring, everyPodDeniesIngressByDefault };
@@ -196,6 +196,37 @@ export function rbacGrantsNoWildcards(ms: readonly Manifest[]): string[] {
   return problems;
 }
 
+/**
+ * Scheduled jobs (backups, their checks, suspended restores): runs never overlap and are bounded, a
+ * failed run stays visible, pods run non-root under RuntimeDefault with pinned images and memory
+ * limits, and a backup CronJob's Jobs and pods carry its backup label (what alerts select on).
+ */
+export function cronJobsAreSafe(ms: readonly Manifest[]): string[] {
+  const problems: string[] = [];
+  for (const cj of ms.filter((m) => m.kind === "CronJob")) {
+    const s = cj.spec ?? {};
+    const job = s.jobTemplate?.spec ?? {};
+    const pod = job.template?.spec ?? {};
+    if (s.concurrencyPolicy !== "Forbid") problems.push(`${id(cj)}: runs may overlap (concurrencyPolicy ${s.concurrencyPolicy ?? "Allow"})`);
+    if (!(Number(job.activeDeadlineSeconds) > 0)) problems.push(`${id(cj)}: a run has no deadline (activeDeadlineSeconds)`);
+    if (!(Number(s.failedJobsHistoryLimit) >= 1)) problems.push(`${id(cj)}: a failed run is not kept (failedJobsHistoryLimit ${s.failedJobsHistoryLimit})`);
+    if (pod.securityContext?.seccompProfile?.type !== "RuntimeDefault") problems.push(`${id(cj)}: pod without the RuntimeDefault seccomp profile`);
+    const backup = cj.metadata?.labels?.[BACKUP_LABEL];
+    if (backup !== undefined && (s.jobTemplate?.metadata?.labels?.[BACKUP_LABEL] !== backup || job.template?.metadata?.labels?.[BACKUP_LABEL] !== backup)) {
+      problems.push(`${id(cj)}: its Jobs and pods do not carry ${BACKUP_LABEL}=${backup}`);
+    }
+    for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+      const where = `${id(cj)} container ${c.name}`;
+      const tag = /:([^:@/]+)(@sha256:[0-9a-f]{64})?$/.exec(c.image)?.[1];
+      if (!tag || !isPinnedTag(tag)) problems.push(`${where}: image ${c.image} is not pinned`);
+      if (c.securityContext?.allowPrivilegeEscalation !== false) problems.push(`${where}: privilege escalation not disabled`);
+      if (c.securityContext?.runAsNonRoot !== true) problems.push(`${where}: may run as root`);
+      if (!c.resources?.limits?.memory) problems.push(`${where}: no memory limit`);
+    }
+  }
+  return problems;
+}
+
 export const ALL_INVARIANTS = {
   "every workload's selector matches its pod template": selectorsMatchTemplates,
   "every Service selects at least one workload, and each of its ports targets the container port of the same name": servicesSelectPodsAndPorts,
@@ -211,4 +242,5 @@ export const ALL_INVARIANTS = {
   "every pod is isolated by a default-deny ingress policy, and no policy restricts egress": everyPodDeniesIngressByDefault,
   "the network allows are exactly the connections, routes and peer rules: none missing, none more": allowsEqualTheWiring,
   "no Role or ClusterRole grants a wildcard": rbacGrantsNoWildcards,
+  "every CronJob forbids overlapping runs, bounds and keeps them, runs non-root with pinned images, and passes its backup label on": cronJobsAreSafe,
 } as const;

@@ -29,17 +29,19 @@ interface PodTemplate {
   readonly owner: Manifest;
 }
 
-const POD_OWNERS = ["Deployment", "StatefulSet", "DaemonSet", "Job"];
+const POD_OWNERS = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"];
 
 export function podTemplates(ms: readonly Manifest[]): PodTemplate[] {
+  // A CronJob's pods come from the template inside its Job template.
+  const templateOf = (m: Manifest) => (m.kind === "CronJob" ? m.spec.jobTemplate.spec.template : m.spec.template);
   return ms
     .filter((m) => POD_OWNERS.includes(m.kind))
     .map((m) => ({
       id: `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`,
       namespace: m.metadata.namespace,
-      labels: m.spec.template.metadata?.labels ?? {},
-      annotations: m.spec.template.metadata?.annotations ?? {},
-      containers: [...(m.spec.template.spec.initContainers ?? []), ...(m.spec.template.spec.containers ?? [])],
+      labels: templateOf(m).metadata?.labels ?? {},
+      annotations: templateOf(m).metadata?.annotations ?? {},
+      containers: [...(templateOf(m).spec.initContainers ?? []), ...(templateOf(m).spec.containers ?? [])],
       owner: m,
     }));
 }

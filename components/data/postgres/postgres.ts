@@ -3,10 +3,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENDPOINTS_OF_ANNOTATION, IMAGES, PostgresConnection, allowConnections, appLabels, assertDnsLabel, awaitTimeouts, containerSecurityContext, emitWorkload, generatedSecret, imageRef, jobTimeoutMinutes, podSecurityContext, selectorLabels, serviceHost } from "../../kit";
+import { ENDPOINTS_OF_ANNOTATION, IMAGES, PostgresConnection, S3Connection, allowConnections, emitCronJob, appLabels, assertDnsLabel, awaitTimeouts, containerSecurityContext, emitWorkload, generatedSecret, imageRef, jobTimeoutMinutes, podSecurityContext, selectorLabels, serviceHost } from "../../kit";
 import { isAppDatabaseName } from "../../kit/formats";
 import { CREATE_DATABASE_COMMAND, CREATE_DATABASE_SQL, SCRAM_VERIFIER_PY } from "./app-database";
 import { RESTAPI_USER } from "./patroni-config";
+import { BACKUP_KINDS, BACKUP_SCRIPTS, DUMPS_PREFIX, FreshnessTarget, PostgresBackupJobArgs, WALG_BASEBACKUPS, postgresDumpJob, postgresRestoreJob, postgresVerifyJob } from "../backup";
+import type { PostgresBackupSettings } from "../backup/settings";
 import {
   POSTGRES_PORT,
   PostgresSpecArgs,
@@ -22,10 +24,18 @@ import {
 export const SPILO_CONFIGURATION_DIGEST_ANNOTATION = "homelab.pesulabs.net/spilo-configuration-sha256";
 
 export interface PostgresArgs
-  extends Omit<PostgresSpecArgs, "credentialsSecret" | "spiloConfigurationSecret" | "scriptConfigMap" | "serviceAccount" | "primaryService"> {
+  extends Omit<PostgresSpecArgs, "credentialsSecret" | "spiloConfigurationSecret" | "scriptConfigMap" | "serviceAccount" | "primaryService" | "walg"> {
   /** Namespace to deploy into (must exist). */
   readonly namespace: string;
+  /**
+   * Backups into this S3 bucket: WAL-G archiving and base backups from Spilo, the nightly dump
+   * CronJob, its verification, and the suspended restore CronJob. Default none: no backup.
+   */
+  readonly backup?: PostgresBackupArgs;
 }
+
+/** A backup bucket and how to use it (`workloads.postgres.backup`). */
+export type PostgresBackupArgs = Omit<PostgresBackupSettings, "enabled"> & { readonly s3: S3Connection };
 
 /**
  * Deadline of an app-database Job: a Spilo pull on a node that lacks the image (up to ~10 min) plus
@@ -49,6 +59,8 @@ export class PatroniPostgres extends pulumi.ComponentResource {
   private readonly ready: pulumi.Resource[];
   /** The superuser's connection to the primary, for the component's own Jobs. */
   private readonly admin: PostgresConnection;
+  /** What the freshness check watches: the dumps and the WAL-G base backups (none without a backup bucket). */
+  readonly backupTargets: FreshnessTarget[] = [];
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:data:PatroniPostgres", name, {}, opts);
@@ -118,6 +130,7 @@ export class PatroniPostgres extends pulumi.ComponentResource {
       // The sidecar owns the endpoint list; a later `pulumi up` must not reset it to empty.
     }, { ...child, dependsOn: [service], ignoreChanges: ["endpoints"] });
 
+    const b = args.backup;
     const spec = postgresSpec({
       ...args,
       credentialsSecret: creds.name,
@@ -125,9 +138,19 @@ export class PatroniPostgres extends pulumi.ComponentResource {
       scriptConfigMap: `${n}-discovery`,
       serviceAccount: n,
       primaryService: primary,
+      walg: b && {
+        s3: b.s3,
+        prefix: b.walgPrefix,
+        schedule: b.schedule,
+        // One base backup a day: retentionDays of them.
+        retain: b.retentionDays,
+        clone: b.clone && { prefix: b.clone.fromPrefix, targetTime: b.clone.targetTime },
+      },
     });
     const w = emitWorkload(this, spec, {
       namespace: args.namespace,
+      // Spilo's WAL-G pushes to the bucket: the members' allow to S3.
+      connections: b ? [b.s3] : [],
       podAnnotations: { [SPILO_CONFIGURATION_DIGEST_ANNOTATION]: createHash("sha256").update(spiloConfiguration(args)).digest("hex") },
       dependsOn: [creds.secret, spilo.secret, script, sa, ...bindings, slice],
     });
@@ -144,7 +167,35 @@ export class PatroniPostgres extends pulumi.ComponentResource {
       password: creds.ref(SUPERUSER_KEY),
     };
     this.superuserPassword = creds.value(SUPERUSER_KEY);
+    if (b) this.backupTargets = this.emitBackupJobs(n, args.namespace, b, creds.secret);
     this.registerOutputs({ primaryHost: this.primaryHost });
+  }
+
+  /** The dump, verify and (suspended) restore CronJobs; returns what the freshness check watches. */
+  private emitBackupJobs(n: string, namespace: string, b: PostgresBackupArgs, creds: pulumi.Resource): FreshnessTarget[] {
+    const scriptsName = `${n}-backup-scripts`;
+    const files = ["pg-dump.sh", "pg-verify.sh", "pg-restore.sh", "s3-upload.sh", "s3-fetch.sh"] as const;
+    const scripts = new k8s.core.v1.ConfigMap(scriptsName, {
+      metadata: { name: scriptsName, namespace, labels: appLabels({ name: n, component: "backup" }) },
+      data: Object.fromEntries(files.map((f) => [f, BACKUP_SCRIPTS[f]])),
+    }, { parent: this });
+    const jobArgs: PostgresBackupJobArgs = {
+      name: n,
+      database: this.admin,
+      s3: b.s3,
+      scriptsConfigMap: scriptsName,
+      dumpSchedule: b.dumpSchedule,
+      verifySchedule: b.verifySchedule,
+      retentionDays: b.retentionDays,
+    };
+    const deps = { namespace, dependsOn: [scripts, creds, ...this.ready] };
+    emitCronJob(this, postgresDumpJob(jobArgs), { ...deps, connections: [this.admin, b.s3] });
+    emitCronJob(this, postgresVerifyJob(jobArgs), { ...deps, connections: [b.s3] });
+    emitCronJob(this, postgresRestoreJob(jobArgs), { ...deps, connections: [this.admin, b.s3] });
+    return [
+      { name: BACKUP_KINDS.postgresDump, s3: b.s3, path: DUMPS_PREFIX },
+      { name: BACKUP_KINDS.postgresWalg, s3: b.s3, path: `${b.walgPrefix.replace(/\/+$/, "")}/${WALG_BASEBACKUPS}` },
+    ];
   }
 
   /**

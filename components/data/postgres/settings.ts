@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { intBetween, isAppDatabaseName, says, shown } from "../../kit/formats";
 import { StackView, storageSetting, workloadSettings } from "../../kit/settings";
+import { postgresBackupSettings } from "../backup/settings";
 import { DEFAULT_DISCOVERY_POLL_SECONDS, DEFAULT_PATRONI_TIMING, patroniDcsSchema, validatePatroniTiming } from "./patroni-config";
 
 /** Majors the pinned Spilo image carries. */
@@ -52,6 +53,7 @@ export const postgresSettings = workloadSettings(
         });
       })
       .describe("application databases, each with an owner of the same name and a connection Secret postgres-<name> (user, database, host, port, password); default none"),
+    backup: postgresBackupSettings,
   },
 )
   .prefault({})

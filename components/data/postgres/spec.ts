@@ -1,6 +1,7 @@
 // PostgreSQL HA as a pure workload spec: Spilo (Patroni) members plus the discovery sidecar.
 import * as YAML from "yaml";
 import { IMAGES, ResourceSpec, WorkloadSpec, onRole, selectorLabels } from "../../kit";
+import { WalgArgs, walgEnv } from "../backup/walg";
 import { DEFAULT_DISCOVERY_POLL_SECONDS, PatroniDcs, PatroniTiming, RestApiCredentials, patroniConfig } from "./patroni-config";
 
 export const POSTGRES_PORT = 5432;
@@ -46,6 +47,8 @@ export interface PostgresSpecArgs {
   readonly serviceAccount: string;
   /** Name of the primary Service and of its EndpointSlice. */
   readonly primaryService: string;
+  /** WAL-G archiving and base backups into S3 (and a clone source). Default none: no WAL archive. */
+  readonly walg?: WalgArgs;
 }
 
 /** What spiloConfiguration needs of the spec's args. */
@@ -130,6 +133,7 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
           POD_NAMESPACE: { fieldPath: "metadata.namespace" },
           SPILO_CONFIGURATION: { secret: { secretName: a.spiloConfigurationSecret, key: SPILO_CONFIGURATION_KEY } },
           ...dcsEnv,
+          ...(a.walg ? walgEnv(a.walg) : {}),
         },
         mounts: [
           { volume: "pgdata", mountPath: "/home/postgres/pgdata" },

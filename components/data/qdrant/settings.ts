@@ -1,6 +1,7 @@
 // `homelab:workloads.qdrant`: Qdrant's settings, defaults and docs.
 import { z } from "zod";
 import { says } from "../../kit/formats";
+import { qdrantBackupSettings } from "../backup/settings";
 import { StackView, firstWithRole, storageSetting, workloadSettings } from "../../kit/settings";
 
 export const qdrantSettings = workloadSettings(
@@ -11,6 +12,7 @@ export const qdrantSettings = workloadSettings(
       .default(1)
       .describe("always 1: a single pinned replica"),
     storage: storageSetting("10Gi"),
+    backup: qdrantBackupSettings,
   },
 )
   .prefault({})
