@@ -6,7 +6,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { render } from "../../tools/render";
 import { MARKDOWN_LIMIT, formatMarkdown, formatText, summaryLine } from "../../tools/lib/diff-report";
-import { RenderSnapshot, diffRenders, failedStack, isUnchanged, resourceId } from "../../tools/lib/semantic-diff";
+import { RenderSnapshot, diffRenders, failedStack, isUnchanged, resourceId, violationsOf } from "../../tools/lib/semantic-diff";
 import { stackFilePath } from "../../tools/lib/stack-file";
 import { rendered } from "../harness";
 
@@ -105,6 +105,41 @@ describe("diff of two renders", () => {
     expect(d.every(isUnchanged)).toBe(true);
     expect(formatText(d)).toBe("no changes (dev, homelab, prod)");
     expect(formatMarkdown(d, "main = abc1234")).toMatch(/\nno changes \(dev, homelab, prod\)$/);
+  });
+
+  it("shows a change that breaks an invariant as a new violation, and the fix as resolved, in text and Markdown", () => {
+    const healthy = snapshot("homelab");
+    const unsafe = snapshot("homelab");
+    const qdrant = find(unsafe, "StatefulSet", "qdrant");
+    delete qdrant.inputs.spec.template.spec.containers.find((c: { name: string }) => c.name === "qdrant").readinessProbe;
+    const violation = "containers-complete: StatefulSet homelab/qdrant container qdrant: no readiness probe";
+
+    const breaks = diffRenders(healthy, unsafe);
+    expect(breaks.newViolations).toEqual([violation]);
+    expect(breaks.resolvedViolations).toEqual([]);
+    expect(summaryLine(breaks)).toBe("homelab: 0 added, 1 changed, 0 removed; 1 new invariant violation(s)");
+    expect(formatText([breaks])).toContain(`  new invariant violations:\n  + ${violation}`);
+    const md = formatMarkdown([breaks], "main");
+    expect(md).toContain("**homelab**: 0 added, 1 changed, 0 removed; 1 new invariant violation(s)");
+    expect(md).toContain(`new invariant violations:\n+ ${violation}\n`);
+
+    const fixes = diffRenders(unsafe, healthy);
+    expect(fixes.newViolations).toEqual([]);
+    expect(fixes.resolvedViolations).toEqual([violation]);
+    expect(summaryLine(fixes)).toBe("homelab: 0 added, 1 changed, 0 removed; 1 invariant violation(s) resolved");
+    expect(formatText([fixes])).toContain(`  resolved invariant violations:\n  - ${violation}`);
+  });
+
+  it("judges violations on what the render writes: a Secret's values are never part of one, and an unchanged broken stack reports nothing new", () => {
+    const unsafe = snapshot("dev");
+    find(unsafe, "StatefulSet", "qdrant").inputs.spec.template.spec.securityContext = {};
+    const d = diffRenders(unsafe, JSON.parse(JSON.stringify(unsafe)));
+    expect(isUnchanged(d)).toBe(true);
+    expect(violationsOf(unsafe.resources)).toEqual(["pod-seccomp-runtime-default: StatefulSet homelab/qdrant: pod without the RuntimeDefault seccomp profile"]);
+    const leaky = snapshot("dev");
+    const secret = leaky.resources.find((r) => r.inputs?.kind === "Secret")!;
+    secret.inputs.stringData = { password: "hunter2-value" };
+    expect(violationsOf(leaky.resources)).toEqual([]);
   });
 
   it("folds each stack's details under its summary line in Markdown", () => {
