@@ -9,13 +9,13 @@
 // a resource not created yet) throws when a rule reads it; Pulumi then reports that policy as
 // advisory "can't run during preview" for that run instead of guessing — `pulumi up` checks it.
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { RULES, Rule, id } from "./rules";
-import type { Manifest } from "./rules";
+import { OPTION_RULES, OptionsRule, RULES, Rule, id } from "./rules";
+import type { Manifest, Registered } from "./rules";
 
 export const PACK_NAME = "homelab-invariants";
 
 /** The resource fields the adapter reads: both PolicyResource and ResourceValidationArgs have them. */
-type Subject = Pick<PolicyResource, "type" | "props" | "urn">;
+type Subject = Pick<PolicyResource, "type" | "props" | "urn"> & Partial<Pick<PolicyResource, "opts">>;
 
 /**
  * The Kubernetes object a resource declares, or undefined for anything else (k3s node commands,
@@ -57,6 +57,34 @@ export function manifestsOf(resources: readonly Subject[]): { manifests: Manifes
   return { manifests, urnOf };
 }
 
+/** A Kubernetes object with its resource options, as the options rules read it (0 s: no custom timeout). */
+export function registered(r: Subject): Registered | undefined {
+  const manifest = manifestOf(r);
+  if (!manifest) return undefined;
+  return { manifest, protect: r.opts?.protect === true, createTimeoutSeconds: r.opts?.customTimeouts?.createSeconds || undefined };
+}
+
+function optionsPolicy(rule: OptionsRule): ResourceValidationPolicy | StackValidationPolicy {
+  const base = { name: rule.name, description: rule.description, enforcementLevel: "mandatory" as const };
+  if (rule.scope === "resource") {
+    return {
+      ...base,
+      validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const r = registered(args);
+        if (r) for (const message of rule.checkRegistered([r])) report(message);
+      },
+    };
+  }
+  return {
+    ...base,
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+      const { urnOf } = manifestsOf(args.resources);
+      const rs = args.resources.map(registered).filter((r): r is Registered => !!r);
+      for (const message of rule.checkRegistered(rs)) report(message, urnOf(message));
+    },
+  };
+}
+
 function resourcePolicy(rule: Rule): ResourceValidationPolicy {
   return {
     name: rule.name,
@@ -82,7 +110,7 @@ function stackPolicy(rule: Rule): StackValidationPolicy {
   };
 }
 
-/** One mandatory policy per rule that means something on a real preview. */
-export function policies(rules: readonly Rule[] = RULES): (ResourceValidationPolicy | StackValidationPolicy)[] {
-  return rules.filter((r) => !r.renderOnly).map((r) => (r.scope === "resource" ? resourcePolicy(r) : stackPolicy(r)));
+/** One mandatory policy per rule that means something on a real preview, then one per options rule. */
+export function policies(rules: readonly Rule[] = RULES, optionRules: readonly OptionsRule[] = OPTION_RULES): (ResourceValidationPolicy | StackValidationPolicy)[] {
+  return [...rules.filter((r) => !r.renderOnly).map((r) => (r.scope === "resource" ? resourcePolicy(r) : stackPolicy(r))), ...optionRules.map(optionsPolicy)];
 }

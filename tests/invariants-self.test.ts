@@ -3,8 +3,9 @@
 // pack's policy built from the same rule (policy/pack.ts), which must report the same messages.
 import { rendered } from "./harness";
 import * as inv from "./lib/invariants";
-import { runPack } from "./lib/policy-runner";
-import { Check, RULES } from "../policy/rules";
+import { OptionsOf, optionsFrom, runPack } from "./lib/policy-runner";
+import { Check, OPTION_RULES, RULES } from "../policy/rules";
+import type { Registered } from "../policy/rules";
 import type { Manifest } from "../tools/lib/manifests";
 
 /** Rules that have failed on a fixture here: every rule must (see the last test). */
@@ -20,6 +21,17 @@ async function caught(check: Check, ms: Manifest[]): Promise<string[]> {
     const viaPack = (await runPack(ms, rule!.name)).map((v) => v.message);
     expect({ rule: rule!.name, messages: [...viaPack].sort() }).toEqual({ rule: rule!.name, messages: [...direct].sort() });
   }
+  return direct;
+}
+
+/** The same for an options rule: the objects with the options `optionsOf` gives them. */
+async function caughtRegistered(check: (rs: readonly Registered[]) => string[], ms: Manifest[], optionsOf: OptionsOf): Promise<string[]> {
+  const rule = OPTION_RULES.find((r) => r.checkRegistered === check);
+  expect(rule).toBeDefined();
+  const direct = check(ms.map((m) => ({ manifest: m, protect: optionsOf(m).protect, createTimeoutSeconds: optionsOf(m).createSeconds || undefined })));
+  if (direct.length) failed.add(rule!.name);
+  const viaPack = (await runPack(ms, rule!.name, optionsOf)).map((v) => v.message);
+  expect({ rule: rule!.name, messages: [...viaPack].sort() }).toEqual({ rule: rule!.name, messages: [...direct].sort() });
   return direct;
 }
 
@@ -148,6 +160,39 @@ describe("the invariants catch what they promise", () => {
     expect(await caught(inv.noInlinedSecrets, ms)).toHaveLength(2);
   });
 
+  describe("resource options", () => {
+    const recorded = () => optionsFrom(rendered("homelab").resources);
+    /** The render's options, with `edit` applied to the object named "Kind namespace/name". */
+    const except = (which: string, edit: (o: ReturnType<OptionsOf>) => ReturnType<OptionsOf>): OptionsOf => {
+      const base = recorded();
+      return (m) => (`${m.kind} ${m.metadata?.namespace ?? ""}/${m.metadata?.name}` === which ? edit(base(m)) : base(m));
+    };
+
+    it("holds with the options the render recorded", async () => {
+      const ms = broken(() => undefined);
+      for (const r of OPTION_RULES) expect(await caughtRegistered(r.checkRegistered, ms, recorded())).toEqual([]);
+    });
+
+    it("a StatefulSet with volumes left unprotected, or the namespace holding its claims", async () => {
+      const ms = broken(() => undefined);
+      expect(await caughtRegistered(inv.statefulDataProtected, ms, except("StatefulSet homelab/qdrant", (o) => ({ ...o, protect: false })))).toEqual([
+        "StatefulSet homelab/qdrant holds volumes but is not protected (a config change could delete or replace it)",
+      ]);
+      expect(await caughtRegistered(inv.statefulDataProtected, ms, except("Namespace /homelab", (o) => ({ ...o, protect: false })))).toEqual([
+        "Namespace /homelab holds the volumes of StatefulSet homelab/postgres but is not protected",
+        "Namespace /homelab holds the volumes of StatefulSet homelab/qdrant but is not protected",
+      ]);
+    });
+
+    it("a StatefulSet awaited for less than a cold start, or a Job without a deadline", async () => {
+      const short = await caughtRegistered(inv.awaitedLongEnough, broken(() => undefined), except("StatefulSet homelab/postgres", (o) => ({ ...o, createSeconds: 0 })));
+      expect(short).toHaveLength(1);
+      expect(short[0]).toMatch(/^StatefulSet homelab\/postgres is awaited 600 s, less than a cold start of its members \(\d+ s\)$/);
+      const ms = broken((m) => delete m.find((x) => x.kind === "Job" && x.metadata.name === "postgres-n8n-create")!.spec.activeDeadlineSeconds);
+      expect(await caughtRegistered(inv.awaitedLongEnough, ms, recorded())).toEqual(["Job homelab/postgres-n8n-create has no activeDeadlineSeconds (a stuck Job would hold the deploy)"]);
+    });
+  });
+
   describe("routes", () => {
     const route = (ms: Manifest[]) => ms.find((m) => m.kind === "IngressRoute" && m.metadata.name === "traefik-dashboard")!;
 
@@ -246,6 +291,6 @@ describe("the invariants catch what they promise", () => {
   });
 
   it("every rule failed on at least one fixture above (a new rule needs its broken fixture here)", () => {
-    expect(RULES.map((r) => r.name).filter((n) => !failed.has(n))).toEqual([]);
+    expect([...RULES, ...OPTION_RULES].map((r) => r.name).filter((n) => !failed.has(n))).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@
 // service's name, so a service added later is checked the moment it renders.
 import type { Manifest } from "./manifest";
 import { allowsEqualTheWiring, everyPodDeniesIngressByDefault } from "./network";
+import { awaitedLongEnough, statefulDataProtected } from "./options";
+import type { Registered } from "./options";
 import { backendProblems, headerProblems, tlsProblems } from "./routes";
 import {
   containersAreComplete,
@@ -27,6 +29,8 @@ import {
 
 export type { Manifest } from "./manifest";
 export { id } from "./manifest";
+export type { Registered } from "./options";
+export { registeredOf } from "./options";
 
 /** A rule: every problem it finds, as a message naming the object first ("Kind namespace/name …") where there is one. */
 export type Check = (ms: readonly Manifest[]) => string[];
@@ -71,6 +75,16 @@ export const RULES: readonly Rule[] = [
   { name: "routes-have-security-headers", scope: "stack", check: headerProblems, description: "every route carries the security-headers Middleware (HSTS for a year at least), unless it opted out with a reason" },
   { name: "routes-https-with-certificate", scope: "stack", check: tlsProblems, description: "every route is HTTPS-only with a Certificate for its hosts from an issuer that exists" },
   { name: "routes-point-at-service-ports", scope: "stack", check: backendProblems, description: "every route points at a Service and port that exist (or Traefik's own API)" },
+];
+
+/** A rule on the options objects are registered with (protect, custom timeouts) rather than on the objects alone. */
+export interface OptionsRule extends Omit<Rule, "check" | "renderOnly"> {
+  readonly checkRegistered: (rs: readonly Registered[]) => string[];
+}
+
+export const OPTION_RULES: readonly OptionsRule[] = [
+  { name: "stateful-data-protected", scope: "stack", checkRegistered: statefulDataProtected, description: "StatefulSets with volumes, and the namespace holding their claims, are protected: a config change cannot delete them" },
+  { name: "awaited-long-enough", scope: "resource", checkRegistered: awaitedLongEnough, description: "every StatefulSet is awaited long enough for a cold start of its members, and every Job has a deadline the await outlasts" },
 ];
 
 /** The rules keyed by their description: the invariant tests' table. */

@@ -3,6 +3,7 @@
 import { invariantTable } from "../../policy/rules";
 export * from "../../policy/rules/workloads";
 export * from "../../policy/rules/routes";
+export * from "../../policy/rules/options";
 export { allowsEqualTheWiring, everyPodDeniesIngressByDefault } from "../../policy/rules/network";
 
 /** Description → check, for every rule (tests/invariants.test.ts runs each over every stack). */

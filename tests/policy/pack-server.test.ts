@@ -9,10 +9,10 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { RULES } from "../../policy/rules";
+import { OPTION_RULES, RULES } from "../../policy/rules";
 import type { Manifest } from "../../policy/rules";
 import { ROOT, rendered } from "../harness";
-import { typeOf, urnOf } from "../lib/policy-runner";
+import { OptionsOf, optionsFrom, typeOf, urnOf } from "../lib/policy-runner";
 
 let child: ChildProcess | undefined;
 let client: any;
@@ -48,18 +48,27 @@ function call<T>(method: string, req: unknown): Promise<T> {
   return new Promise((resolve, reject) => client[method](req, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
 }
 
-function resource<R extends analyzer.AnalyzerResource | analyzer.AnalyzeRequest>(r: R, m: Manifest): R {
+/** The options each homelab object was registered with, as the render recorded them. */
+const homelabOptions = () => optionsFrom(rendered("homelab").resources);
+
+function resource<R extends analyzer.AnalyzerResource | analyzer.AnalyzeRequest>(r: R, m: Manifest, optionsOf: OptionsOf = homelabOptions()): R {
   r.setType(typeOf(m));
   r.setUrn(urnOf(m));
   r.setName(`${m.metadata?.namespace ?? ""}-${m.metadata?.name}`);
   r.setProperties(Struct.fromJavaScript(m));
-  r.setOptions(new analyzer.AnalyzerResourceOptions());
+  const o = optionsOf(m);
+  const opts = new analyzer.AnalyzerResourceOptions();
+  opts.setProtect(o.protect);
+  const timeouts = new analyzer.AnalyzerResourceOptions.CustomTimeouts();
+  timeouts.setCreate(o.createSeconds);
+  opts.setCustomtimeouts(timeouts);
+  r.setOptions(opts);
   return r;
 }
 
-function stackRequest(ms: readonly Manifest[]): analyzer.AnalyzeStackRequest {
+function stackRequest(ms: readonly Manifest[], optionsOf: OptionsOf = homelabOptions()): analyzer.AnalyzeStackRequest {
   const req = new analyzer.AnalyzeStackRequest();
-  req.setResourcesList(ms.map((m) => resource(new analyzer.AnalyzerResource(), m)));
+  req.setResourcesList(ms.map((m) => resource(new analyzer.AnalyzerResource(), m, optionsOf)));
   return req;
 }
 
@@ -73,17 +82,27 @@ describe("the pack under Pulumi's own runner, over gRPC", () => {
     const info = await call<analyzer.AnalyzerInfo>("getAnalyzerInfo", new Empty());
     expect(info.getName()).toBe("homelab-invariants");
     expect(info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel()])).toEqual(
-      RULES.filter((r) => !r.renderOnly).map((r) => [r.name, analyzer.EnforcementLevel.MANDATORY]),
+      [...RULES.filter((r) => !r.renderOnly), ...OPTION_RULES].map((r) => [r.name, analyzer.EnforcementLevel.MANDATORY]),
     );
   });
 
-  it("AnalyzeStack: nothing on the healthy stack; a Service that selects nothing, on that Service", async () => {
+  it("AnalyzeStack: nothing on the healthy stack (with its registered options); a Service that selects nothing, on that Service", async () => {
     expect(diagnostics(await call("analyzeStack", stackRequest(homelab())))).toEqual([]);
     const ms = homelab();
     const svc = ms.find((m) => m.kind === "Service" && m.metadata.name === "qdrant")!;
     svc.spec.selector["app.kubernetes.io/name"] = "qdrnt";
     const found = diagnostics(await call("analyzeStack", stackRequest(ms)));
     expect(found).toContainEqual({ policy: "service-selects-pods-and-ports", message: expect.stringContaining("Service homelab/qdrant selects no workload"), urn: urnOf(svc), mandatory: true });
+  }, 60_000);
+
+  it("AnalyzeStack reads the registered options: a StatefulSet with volumes that is not protected", async () => {
+    const ms = homelab();
+    const sts = ms.find((m) => m.kind === "StatefulSet" && m.metadata.name === "qdrant")!;
+    const recorded = homelabOptions();
+    const unprotected: OptionsOf = (m) => (m === sts ? { ...recorded(m), protect: false } : recorded(m));
+    expect(diagnostics(await call("analyzeStack", stackRequest(ms, unprotected)))).toEqual([
+      { policy: "stateful-data-protected", message: expect.stringContaining("StatefulSet homelab/qdrant holds volumes but is not protected"), urn: urnOf(sts), mandatory: true },
+    ]);
   }, 60_000);
 
   it("Analyze: one resource judged alone, before it is sent (a container without a readiness probe)", async () => {

@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { PACK_NAME, manifestOf, manifestsOf, policies } from "../../policy/pack";
-import { RULES } from "../../policy/rules";
+import { OPTION_RULES, RULES } from "../../policy/rules";
 import { ROOT, rendered, stackNames } from "../harness";
-import { UNKNOWN_STRING, asResources, runPack, urnOf } from "../lib/policy-runner";
+import { UNKNOWN_STRING, asResources, optionsFrom, runPack, urnOf } from "../lib/policy-runner";
 
 jest.mock("@pulumi/policy", () => ({ PolicyPack: jest.fn() }));
 
@@ -22,11 +22,11 @@ describe("the pack's registration", () => {
     expect(args.enforcementLevel).toBe("mandatory");
     const registered = args.policies.map((p: any) => p.name);
     const renderOnly = RULES.filter((r) => r.renderOnly);
-    expect(registered).toEqual(RULES.filter((r) => !r.renderOnly).map((r) => r.name));
-    expect(registered.length + renderOnly.length).toBe(RULES.length);
+    expect(registered).toEqual([...RULES.filter((r) => !r.renderOnly).map((r) => r.name), ...OPTION_RULES.map((r) => r.name)]);
+    expect(registered.length + renderOnly.length).toBe(RULES.length + OPTION_RULES.length);
     for (const r of renderOnly) expect(r.renderOnly!.length).toBeGreaterThan(20);
     for (const p of args.policies) {
-      const rule = RULES.find((r) => r.name === p.name)!;
+      const rule = [...RULES, ...OPTION_RULES].find((r) => r.name === p.name)!;
       expect({ name: p.name, level: p.enforcementLevel, description: p.description }).toEqual({ name: rule.name, level: "mandatory", description: rule.description });
       // A resource rule judges each object before it is sent; a stack rule needs them all.
       expect({ name: p.name, resource: typeof p.validateResource, stack: typeof p.validateStack }).toEqual(
@@ -37,11 +37,12 @@ describe("the pack's registration", () => {
 
   it("names are what Pulumi accepts: a valid pack name, unique kebab-case policy names, none called 'all'", () => {
     expect(PACK_NAME).toMatch(/^[a-zA-Z0-9._-]+$/);
-    const names = RULES.map((r) => r.name);
+    const all = [...RULES, ...OPTION_RULES];
+    const names = all.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(names).not.toContain("all");
-    expect(new Set(RULES.map((r) => r.description)).size).toBe(RULES.length);
+    expect(new Set(all.map((r) => r.description)).size).toBe(all.length);
   });
 
   it("is a policy pack Pulumi can load from policy/: PulumiPolicy.yaml (nodejs), a package.json whose main exists, on the root's versions", () => {
@@ -57,7 +58,7 @@ describe("the pack's registration", () => {
 
 describe.each(stackNames())("stack %s through the pack", (stack) => {
   it("no policy reports anything on the render", async () => {
-    expect(await runPack(rendered(stack).manifests)).toEqual([]);
+    expect(await runPack(rendered(stack).manifests, undefined, optionsFrom(rendered(stack).resources))).toEqual([]);
   });
 });
 
@@ -98,10 +99,10 @@ describe("what the pack hands the rules", () => {
     const cm = unknownData.find((m: any) => m.kind === "ConfigMap");
     expect(cm).toBeDefined();
     cm.data = Object.fromEntries(Object.keys(cm.data ?? { x: "" }).map((k) => [k, UNKNOWN_STRING]));
-    expect(await runPack(unknownData)).toEqual([]);
+    expect(await runPack(unknownData, undefined, optionsFrom(rendered("homelab").resources))).toEqual([]);
   });
 
-  it("policies() leaves nothing out by accident: one per rule that is not render-only", () => {
-    expect(policies().map((p) => p.name)).toEqual(RULES.filter((r) => !r.renderOnly).map((r) => r.name));
+  it("policies() leaves nothing out by accident: one per rule that is not render-only, one per options rule", () => {
+    expect(policies().map((p) => p.name)).toEqual([...RULES.filter((r) => !r.renderOnly).map((r) => r.name), ...OPTION_RULES.map((r) => r.name)]);
   });
 });
