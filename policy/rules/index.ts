@@ -96,3 +96,8 @@ export function invariantTable(): Record<string, Check> {
 export function violations(ms: readonly Manifest[], rules: readonly Rule[] = RULES): string[] {
   return rules.flatMap((r) => r.check(ms).map((m) => `${r.name}: ${m}`));
 }
+
+/** The same for the options rules, on objects with the options they were registered with. */
+export function optionViolations(rs: readonly Registered[], rules: readonly OptionsRule[] = OPTION_RULES): string[] {
+  return rules.flatMap((r) => r.checkRegistered(rs).map((m) => `${r.name}: ${m}`));
+}

@@ -29,6 +29,8 @@ describe("diff of two renders", () => {
     const sts = after.resources.find((r) => r.inputs?.kind === "StatefulSet")!;
     const was = sts.inputs.spec.replicas;
     sts.inputs.spec.replicas = was + 1;
+    // As the program does: more members, a longer await (else the await rule reports it, as it should).
+    (sts as { options?: object }).options = { ...sts.options, customTimeouts: { create: "600m", update: "600m" } };
     const d = diffRenders(before, after);
     expect(d.added).toEqual([]);
     expect(d.removed).toEqual([]);
@@ -130,6 +132,18 @@ describe("diff of two renders", () => {
     expect(formatText([fixes])).toContain(`  resolved invariant violations:\n  - ${violation}`);
   });
 
+  it("shows a change that only drops a resource option as a new violation (protect is not part of the object)", () => {
+    const before = snapshot("homelab");
+    const after = snapshot("homelab");
+    const qdrant = find(after, "StatefulSet", "qdrant") as RenderSnapshot["resources"][number];
+    expect(qdrant.options?.protect).toBe(true);
+    (qdrant as { options?: object }).options = { ...qdrant.options, protect: false };
+    const d = diffRenders(before, after);
+    expect(d.changed).toEqual([]);
+    expect(d.newViolations).toEqual(["stateful-data-protected: StatefulSet homelab/qdrant holds volumes but is not protected (a config change could delete or replace it)"]);
+    expect(summaryLine(d)).toBe("homelab: 0 added, 0 changed, 0 removed; 1 new invariant violation(s)");
+  });
+
   it("judges violations on what the render writes: a Secret's values are never part of one, and an unchanged broken stack reports nothing new", () => {
     const unsafe = snapshot("dev");
     find(unsafe, "StatefulSet", "qdrant").inputs.spec.template.spec.securityContext = {};
@@ -145,7 +159,9 @@ describe("diff of two renders", () => {
   it("folds each stack's details under its summary line in Markdown", () => {
     const before = snapshot("dev");
     const after = snapshot("dev");
-    find(after, "StatefulSet", "qdrant").inputs.spec.replicas = 2;
+    const qdrant = find(after, "StatefulSet", "qdrant") as RenderSnapshot["resources"][number] & { options?: object };
+    qdrant.inputs.spec.replicas = 2;
+    qdrant.options = { ...qdrant.options, customTimeouts: { create: "600m", update: "600m" } };
     const md = formatMarkdown([diffRenders(before, after), diffRenders(snapshot("prod"), snapshot("prod"))], "main");
     expect(md).toContain("**dev**: 0 added, 1 changed, 0 removed");
     expect(md).toContain("**prod**: no changes");

@@ -7,13 +7,13 @@ import YAML from "yaml";
 import { parseBytes, parseMillicores } from "../../components/kit";
 import type { RecordedResource } from "./mock-runtime";
 import { manifestsOf } from "./manifests";
-import { violations } from "../../policy/rules";
+import { optionViolations, registeredOf, violations } from "../../policy/rules";
 import type { Plan, PlanNode } from "../render";
 
 /** One side of the diff: a stack's resources (resources.json) and plan (plan.json). */
 export interface RenderSnapshot {
   readonly stack: string;
-  readonly resources: readonly Pick<RecordedResource, "type" | "name" | "inputs">[];
+  readonly resources: readonly (Pick<RecordedResource, "type" | "name" | "inputs"> & Partial<Pick<RecordedResource, "options">>)[];
   readonly plan: Pick<Plan, "nodes" | "warnings">;
 }
 
@@ -223,9 +223,12 @@ function nodeDeltas(before: readonly PlanNode[], after: readonly PlanNode[]): No
   return out;
 }
 
-/** The invariant violations of one side, judged on its Kubernetes objects as the render writes them (Secrets redacted). */
+/**
+ * The invariant violations of one side, judged on its Kubernetes objects as the render writes them
+ * (Secrets redacted), and on the options it recorded with them (protect, timeouts).
+ */
 export function violationsOf(resources: RenderSnapshot["resources"]): string[] {
-  return violations(manifestsOf(resources));
+  return [...violations(manifestsOf(resources)), ...optionViolations(registeredOf(resources))];
 }
 
 /** Compares the render of a stack at the base (`before`, absent for a new stack) with the working tree's. */
