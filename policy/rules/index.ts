@@ -5,6 +5,7 @@
 // - the policy pack (policy/pack.ts: a `validateResource` policy per resource rule, a `validateStack`
 //   policy per stack rule, all mandatory) on a user's real `pulumi preview --policy-pack policy`;
 // - `npm run diff`, which reports the violations a change adds or resolves.
+// RULES judge the objects; OPTION_RULES judge how they are registered (protect, custom timeouts).
 // Rules are generic: they read kinds, labels, selectors, ports and the kit's annotations, never a
 // service's name, so a service added later is checked the moment it renders.
 import type { Manifest } from "./manifest";
