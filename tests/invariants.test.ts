@@ -5,6 +5,7 @@ import { clusterArgs } from "../stacks/cluster";
 import { readStackFile } from "../tools/lib/stack-file";
 import { allStacks, stackNames } from "./harness";
 import { ALL_INVARIANTS, workloads } from "./lib/invariants";
+import { awaitedLongEnough, registeredOf, statefulDataProtected } from "../policy/rules/options";
 
 describe.each(stackNames())("stack %s", (stack) => {
   const s = () => allStacks().find((x) => x.stack === stack)!;
@@ -33,34 +34,15 @@ describe.each(stackNames())("stack %s", (stack) => {
     }
   });
 
+  // The rules live in policy/rules/options.ts (also policies of the pack): here on the options the render recorded.
   it("every StatefulSet and Job is awaited long enough for a cold start (the provider's default is 10 minutes)", () => {
-    const minutes = (kind: string, name: string) => {
-      const r = s().resources.find((x) => x.type === kind && x.name === name);
-      return Number(/^(\d+)m$/.exec(r?.options?.customTimeouts?.create ?? "")?.[1] ?? 10);
-    };
-    const window = (p: any) => (p ? (p.initialDelaySeconds ?? 0) + (p.periodSeconds ?? 10) * (p.failureThreshold ?? 3) : 0);
-    const PULL_SECONDS = 600;
-    for (const sts of s().manifests.filter((m) => m.kind === "StatefulSet")) {
-      const start = Math.max(...sts.spec.template.spec.containers.map((c: any) => window(c.startupProbe) + window(c.readinessProbe)));
-      // OrderedReady: members one after another, each pulling its image on its own node.
-      expect(minutes("kubernetes:apps/v1:StatefulSet", sts.metadata.name) * 60).toBeGreaterThanOrEqual(sts.spec.replicas * (PULL_SECONDS + start));
-    }
-    for (const job of s().manifests.filter((m) => m.kind === "Job")) {
-      expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(0);
-      expect(minutes("kubernetes:batch/v1:Job", job.metadata.name) * 60).toBeGreaterThan(job.spec.activeDeadlineSeconds);
-    }
+    expect(awaitedLongEnough(registeredOf(s().resources))).toEqual([]);
   });
 
   it("stateful data cannot be deleted by a config change: StatefulSets with volumes and their namespace are protected", () => {
-    const opts = (kind: string, name: string) => s().resources.find((x) => x.type === kind && x.name === name)?.options;
     const stateful = s().manifests.filter((m) => m.kind === "StatefulSet" && (m.spec.volumeClaimTemplates ?? []).length > 0);
     expect(stateful.length).toBeGreaterThan(0);
-    for (const sts of stateful) {
-      expect({ sts: sts.metadata.name, protect: opts("kubernetes:apps/v1:StatefulSet", sts.metadata.name)?.protect }).toEqual({ sts: sts.metadata.name, protect: true });
-      // Deleting the namespace deletes the claims: when the program owns it, it is protected too.
-      const ns = s().manifests.find((m) => m.kind === "Namespace" && m.metadata.name === sts.metadata.namespace);
-      if (ns) expect({ ns: ns.metadata.name, protect: opts("kubernetes:core/v1:Namespace", ns.metadata.name)?.protect }).toEqual({ ns: ns.metadata.name, protect: true });
-    }
+    expect(statefulDataProtected(registeredOf(s().resources))).toEqual([]);
   });
 
   it("every Kubernetes resource goes through the cluster's provider", () => {

@@ -1,24 +1,19 @@
 // Ingress invariants over every rendered stack: every route is HTTPS with the security headers and
 // a certificate from an issuer that exists (unless it says why not), and points at a Service port
-// that exists in the same render; the k3s Traefik config says what the stack asked for.
+// that exists in the same render (the rules: policy/rules/routes.ts, shared with the policy pack);
+// the k3s Traefik config says what the stack asked for.
 import YAML from "yaml";
 import { CERT_MANAGER_NAMESPACE, HTTP_NESTED_FROM_MAJOR } from "../../components/ingress";
-import { INSECURE_REASON_ANNOTATION } from "../../components/kit";
 import { splitConfig, validateRaw } from "../../stacks";
 import { traefikChartMajor } from "../../stacks/ingress";
 import { traefikNodes } from "../../components/ingress/settings";
 import { readStackFile } from "../../tools/lib/stack-file";
 import type { Manifest } from "../../tools/lib/manifests";
 import { RenderedStack, ofKind, rendered, stackNames } from "../harness";
-
-const ROUTE_KINDS = ["IngressRoute", "Ingress"];
+import { backendProblems, headerProblems, routesOf, tlsProblems } from "../../policy/rules/routes";
 
 /** The promise, stated here rather than read from the code under test: browsers keep HTTPS-only for a year at least. */
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
-
-function id(m: Manifest): string {
-  return `${m.kind} ${m.metadata?.namespace ?? ""}/${m.metadata?.name}`;
-}
 
 function config(stack: string) {
   return validateRaw(stack, splitConfig(readStackFile(stack).config), { requireSecrets: false }).config;
@@ -32,104 +27,6 @@ function helmObjects(s: RenderedStack, k: "HelmChart" | "HelmChartConfig"): Mani
   const fromManifests = ofKind(s, k);
   if (fromManifests.length) return fromManifests;
   return s.resources.filter((r) => r.type === `kubernetes:helm.cattle.io/v1:${k}`).map((r) => r.inputs);
-}
-
-function isHeadersMiddleware(m: Manifest): boolean {
-  const h = m.spec?.headers;
-  return !!h && h.frameDeny === true && h.contentTypeNosniff === true && h.browserXssFilter === true && h.stsSeconds >= ONE_YEAR_SECONDS && h.stsIncludeSubdomains === true && !!h.referrerPolicy && !!h.contentSecurityPolicy;
-}
-
-/** Middleware names a route applies, as namespace/name. */
-function routeMiddlewares(route: Manifest): string[] {
-  if (route.kind === "IngressRoute") {
-    return (route.spec.routes ?? []).flatMap((r: any) => (r.middlewares ?? []).map((m: any) => `${m.namespace ?? route.metadata.namespace}/${m.name}`));
-  }
-  const ann = String(route.metadata.annotations?.["traefik.ingress.kubernetes.io/router.middlewares"] ?? "");
-  return ann.split(",").filter(Boolean).map((ref) => {
-    const name = ref.replace(/@kubernetescrd$/, "");
-    const ns = route.metadata.namespace;
-    return `${ns}/${name.startsWith(`${ns}-`) ? name.slice(ns.length + 1) : name}`;
-  });
-}
-
-function kind(ms: readonly Manifest[], k: string): Manifest[] {
-  return ms.filter((m) => m.kind === k);
-}
-
-function insecure(m: Manifest): boolean {
-  return m.metadata.annotations?.[INSECURE_REASON_ANNOTATION] !== undefined;
-}
-
-function routesOf(ms: readonly Manifest[]): Manifest[] {
-  return ms.filter((m) => ROUTE_KINDS.includes(m.kind));
-}
-
-/** Routes without the security-headers Middleware (unless opted out with a reason), or using a missing one. */
-function headerProblems(ms: readonly Manifest[]): string[] {
-  const middlewares = new Map(kind(ms, "Middleware").map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, m]));
-  const problems: string[] = [];
-  for (const r of routesOf(ms)) {
-    const refs = routeMiddlewares(r);
-    for (const ref of refs) if (!middlewares.has(ref)) problems.push(`${id(r)} uses Middleware ${ref}, which the render does not contain`);
-    if (insecure(r)) {
-      if (!String(r.metadata.annotations[INSECURE_REASON_ANNOTATION]).trim()) problems.push(`${id(r)} opted out without a reason`);
-      continue;
-    }
-    if (!refs.some((ref) => middlewares.get(ref) && isHeadersMiddleware(middlewares.get(ref)!))) problems.push(`${id(r)} has no security-headers Middleware`);
-  }
-  return problems;
-}
-
-/** Routes that are not HTTPS-only with a Certificate for their hosts from an issuer in the render. */
-function tlsProblems(ms: readonly Manifest[]): string[] {
-  const issuers = new Set(kind(ms, "ClusterIssuer").map((i) => i.metadata.name));
-  const certs = kind(ms, "Certificate");
-  const problems: string[] = [];
-  for (const r of routesOf(ms).filter((x) => !insecure(x))) {
-    const ns = r.metadata.namespace;
-    const secrets: string[] = r.kind === "IngressRoute" ? [r.spec.tls?.secretName].filter(Boolean) : (r.spec.tls ?? []).map((t: any) => t.secretName);
-    if (r.kind === "IngressRoute" && JSON.stringify(r.spec.entryPoints) !== JSON.stringify(["websecure"])) problems.push(`${id(r)} listens on ${r.spec.entryPoints}, not only websecure`);
-    if (secrets.length === 0) problems.push(`${id(r)} has no TLS`);
-    const hosts: string[] = r.kind === "IngressRoute"
-      ? (r.spec.routes ?? []).flatMap((x: any) => [...String(x.match).matchAll(/Host\(`([^`]+)`\)/g)].map((m) => m[1]))
-      : (r.spec.rules ?? []).map((x: any) => x.host);
-    for (const secret of secrets) {
-      const cert = certs.find((c) => c.metadata.namespace === ns && c.spec.secretName === secret);
-      const issuer = cert?.spec.issuerRef?.name ?? r.metadata.annotations?.["cert-manager.io/cluster-issuer"];
-      if (!issuer) problems.push(`${id(r)}: no Certificate (or issuer annotation) provides ${ns}/${secret}`);
-      else if (!issuers.has(issuer)) problems.push(`${id(r)}: issuer ${issuer} is not in the render`);
-      if (cert) for (const h of hosts) if (!cert.spec.dnsNames?.includes(h)) problems.push(`${id(r)}: the certificate does not cover ${h}`);
-    }
-  }
-  // Every certificate, including the self-signed CA's, names an issuer that exists.
-  for (const c of certs) if (!issuers.has(c.spec.issuerRef?.name)) problems.push(`${id(c)}: issuer ${c.spec.issuerRef?.name} is not in the render`);
-  return problems;
-}
-
-/** Route backends that are not a Service port in the same render (or Traefik's own API). */
-function backendProblems(ms: readonly Manifest[]): string[] {
-  const services = kind(ms, "Service");
-  const problems: string[] = [];
-  const check = (r: Manifest, name: string, port: string | number | undefined): void => {
-    const svc = services.find((x) => x.metadata.namespace === r.metadata.namespace && x.metadata.name === name);
-    if (!svc) {
-      problems.push(`${id(r)} points at Service ${name}, which the render does not contain`);
-      return;
-    }
-    if (!(svc.spec.ports ?? []).some((p: any) => p.name === port || p.port === port)) problems.push(`${id(r)} points at port ${port} of Service ${name}, which has ${(svc.spec.ports ?? []).map((p: any) => p.name ?? p.port)}`);
-  };
-  for (const r of routesOf(ms)) {
-    if (r.kind === "IngressRoute") {
-      for (const x of (r.spec.routes ?? []).flatMap((y: any) => y.services ?? [])) {
-        if (x.kind === "TraefikService") {
-          if (x.name !== "api@internal") problems.push(`${id(r)} points at TraefikService ${x.name}`);
-        } else check(r, x.name, x.port);
-      }
-    } else {
-      for (const rule of r.spec.rules ?? []) for (const p of rule.http?.paths ?? []) check(r, p.backend.service.name, p.backend.service.port.name ?? p.backend.service.port.number);
-    }
-  }
-  return problems;
 }
 
 describe("the route checks catch what they promise to", () => {
@@ -155,6 +52,12 @@ describe("the route checks catch what they promise to", () => {
     expect(tlsProblems([headers, svc, issuer, { ...cert, spec: { ...cert.spec, dnsNames: ["other.x.net"] } }, route()])).toContain(`IngressRoute ${ns}/app: the certificate does not cover app.x.net`);
     expect(backendProblems([...good, route({}, "metrics")])).toEqual([`IngressRoute ${ns}/app points at port metrics of Service app, which has http`]);
     expect(backendProblems([headers, issuer, cert, route()])).toEqual([`IngressRoute ${ns}/app points at Service app, which the render does not contain`]);
+  });
+  it("flags HSTS shorter than a year, naming the Middleware and the gap", () => {
+    const weak = { ...headers, spec: { headers: { ...headers.spec.headers, stsSeconds: ONE_YEAR_SECONDS - 1 } } };
+    expect(headerProblems([weak, svc, issuer, cert, route()])).toEqual([
+      `IngressRoute ${ns}/app has no security-headers Middleware (${ns}/security-headers: HSTS max-age ${ONE_YEAR_SECONDS - 1} is below ${ONE_YEAR_SECONDS})`,
+    ]);
   });
 });
 

@@ -69,9 +69,9 @@ describe("generated from the stack schema", () => {
 });
 
 describe("no import circles", () => {
-  it("stacks/, components/ and tools/ import without cycles (madge, type-only imports included)", async () => {
+  it("stacks/, components/, tools/ and policy/ import without cycles (madge, type-only imports included)", async () => {
     const madge = require("madge");
-    const res = await madge([path.join(ROOT, "stacks"), path.join(ROOT, "components"), path.join(ROOT, "tools"), path.join(ROOT, "index.ts")], {
+    const res = await madge([path.join(ROOT, "stacks"), path.join(ROOT, "components"), path.join(ROOT, "tools"), path.join(ROOT, "policy"), path.join(ROOT, "index.ts")], {
       fileExtensions: ["ts"],
       tsConfig: path.join(ROOT, "tsconfig.json"),
     });

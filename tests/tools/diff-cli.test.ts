@@ -28,6 +28,14 @@ beforeAll(() => {
   fs.writeFileSync(file, dev.replace("        memory: 256Mi\n", "        memory: 128Mi\n"));
   git("commit", "-qam", "smaller qdrant");
   git("checkout", "-q", "-");
+  // A branch whose kit let containers escalate privileges: an invariant every container breaks there.
+  git("checkout", "-q", "-b", "unsafe");
+  const kit = path.join(repo, "components", "kit", "security.ts");
+  const security = fs.readFileSync(kit, "utf8");
+  expect(security).toContain("allowPrivilegeEscalation: false,");
+  fs.writeFileSync(kit, security.replace("allowPrivilegeEscalation: false,", "allowPrivilegeEscalation: true,"));
+  git("commit", "-qam", "unsafe containers");
+  git("checkout", "-q", "-");
 });
 afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
 
@@ -44,6 +52,16 @@ describe("npm run diff", () => {
     expect(r.code).toBe(0);
     expect(r.output).toMatch(/^### Offline render diff against smaller \(`[0-9a-f]{7,}`\)\n\n\*\*dev\*\*: 0 added, 1 changed, 0 removed; dev memory \d+% → \d+%\n/);
     expect(r.output).toContain('~ StatefulSet homelab/qdrant\n    spec.template.spec.containers[name=qdrant].resources.requests.memory: "128Mi" → "256Mi"\n');
+  }, 180_000);
+
+  it("reports the invariant violations the change resolves, rendered by both trees' own code", async () => {
+    const r = await diff({ stacks: ["dev"], base: "unsafe", format: "markdown", repo });
+    expect(r.code).toBe(0);
+    const [, resolved] = /\*\*dev\*\*: 0 added, (?:\d+) changed, 0 removed; (\d+) invariant violation\(s\) resolved\n/.exec(r.output) ?? [];
+    expect(Number(resolved)).toBeGreaterThan(0);
+    expect(r.output).toContain("\nresolved invariant violations:\n");
+    expect(r.output).toContain("\n- containers-complete: StatefulSet homelab/qdrant container qdrant: privilege escalation not disabled\n");
+    expect(r.output).not.toContain("new invariant violations");
   }, 180_000);
 
   it("refuses an unknown ref or stack with exit 2, cleaning up", async () => {

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { render } from "../../tools/render";
 import { MARKDOWN_LIMIT, formatMarkdown, formatText, summaryLine } from "../../tools/lib/diff-report";
-import { RenderSnapshot, diffRenders, failedStack, isUnchanged, resourceId } from "../../tools/lib/semantic-diff";
+import { RenderSnapshot, diffRenders, failedStack, isUnchanged, resourceId, violationsOf } from "../../tools/lib/semantic-diff";
 import { stackFilePath } from "../../tools/lib/stack-file";
 import { rendered } from "../harness";
 
@@ -29,6 +29,8 @@ describe("diff of two renders", () => {
     const sts = after.resources.find((r) => r.inputs?.kind === "StatefulSet")!;
     const was = sts.inputs.spec.replicas;
     sts.inputs.spec.replicas = was + 1;
+    // As the program does: more members, a longer await (else the await rule reports it, as it should).
+    (sts as { options?: object }).options = { ...sts.options, customTimeouts: { create: "600m", update: "600m" } };
     const d = diffRenders(before, after);
     expect(d.added).toEqual([]);
     expect(d.removed).toEqual([]);
@@ -107,10 +109,59 @@ describe("diff of two renders", () => {
     expect(formatMarkdown(d, "main = abc1234")).toMatch(/\nno changes \(dev, homelab, prod\)$/);
   });
 
+  it("shows a change that breaks an invariant as a new violation, and the fix as resolved, in text and Markdown", () => {
+    const healthy = snapshot("homelab");
+    const unsafe = snapshot("homelab");
+    const qdrant = find(unsafe, "StatefulSet", "qdrant");
+    delete qdrant.inputs.spec.template.spec.containers.find((c: { name: string }) => c.name === "qdrant").readinessProbe;
+    const violation = "containers-complete: StatefulSet homelab/qdrant container qdrant: no readiness probe";
+
+    const breaks = diffRenders(healthy, unsafe);
+    expect(breaks.newViolations).toEqual([violation]);
+    expect(breaks.resolvedViolations).toEqual([]);
+    expect(summaryLine(breaks)).toBe("homelab: 0 added, 1 changed, 0 removed; 1 new invariant violation(s)");
+    expect(formatText([breaks])).toContain(`  new invariant violations:\n  + ${violation}`);
+    const md = formatMarkdown([breaks], "main");
+    expect(md).toContain("**homelab**: 0 added, 1 changed, 0 removed; 1 new invariant violation(s)");
+    expect(md).toContain(`new invariant violations:\n+ ${violation}\n`);
+
+    const fixes = diffRenders(unsafe, healthy);
+    expect(fixes.newViolations).toEqual([]);
+    expect(fixes.resolvedViolations).toEqual([violation]);
+    expect(summaryLine(fixes)).toBe("homelab: 0 added, 1 changed, 0 removed; 1 invariant violation(s) resolved");
+    expect(formatText([fixes])).toContain(`  resolved invariant violations:\n  - ${violation}`);
+  });
+
+  it("shows a change that only drops a resource option as a new violation (protect is not part of the object)", () => {
+    const before = snapshot("homelab");
+    const after = snapshot("homelab");
+    const qdrant = find(after, "StatefulSet", "qdrant") as RenderSnapshot["resources"][number];
+    expect(qdrant.options?.protect).toBe(true);
+    (qdrant as { options?: object }).options = { ...qdrant.options, protect: false };
+    const d = diffRenders(before, after);
+    expect(d.changed).toEqual([]);
+    expect(d.newViolations).toEqual(["stateful-data-protected: StatefulSet homelab/qdrant holds volumes but is not protected (a config change could delete or replace it)"]);
+    expect(summaryLine(d)).toBe("homelab: 0 added, 0 changed, 0 removed; 1 new invariant violation(s)");
+  });
+
+  it("judges violations on what the render writes: a Secret's values are never part of one, and an unchanged broken stack reports nothing new", () => {
+    const unsafe = snapshot("dev");
+    find(unsafe, "StatefulSet", "qdrant").inputs.spec.template.spec.securityContext = {};
+    const d = diffRenders(unsafe, JSON.parse(JSON.stringify(unsafe)));
+    expect(isUnchanged(d)).toBe(true);
+    expect(violationsOf(unsafe.resources)).toEqual(["pod-seccomp-runtime-default: StatefulSet homelab/qdrant: pod without the RuntimeDefault seccomp profile"]);
+    const leaky = snapshot("dev");
+    const secret = leaky.resources.find((r) => r.inputs?.kind === "Secret")!;
+    secret.inputs.stringData = { password: "hunter2-value" };
+    expect(violationsOf(leaky.resources)).toEqual([]);
+  });
+
   it("folds each stack's details under its summary line in Markdown", () => {
     const before = snapshot("dev");
     const after = snapshot("dev");
-    find(after, "StatefulSet", "qdrant").inputs.spec.replicas = 2;
+    const qdrant = find(after, "StatefulSet", "qdrant") as RenderSnapshot["resources"][number] & { options?: object };
+    qdrant.inputs.spec.replicas = 2;
+    qdrant.options = { ...qdrant.options, customTimeouts: { create: "600m", update: "600m" } };
     const md = formatMarkdown([diffRenders(before, after), diffRenders(snapshot("prod"), snapshot("prod"))], "main");
     expect(md).toContain("**dev**: 0 added, 1 changed, 0 removed");
     expect(md).toContain("**prod**: no changes");

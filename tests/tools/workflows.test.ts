@@ -73,6 +73,13 @@ describe("workflows", () => {
     expect(wf.jobs.offline.steps.some((s: any) => /npm run -s diff -- --all .*--format markdown/.test(s.run ?? ""))).toBe(true);
   });
 
+  it("the real preview runs the policy pack, from a directory that is one", () => {
+    const preview = parse("preview.yml").jobs.live.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
+    const packs = String(preview.with.policyPacks ?? "").split("\n").filter(Boolean);
+    expect(packs).toEqual(["policy"]);
+    for (const p of packs) expect(fs.existsSync(path.join(ROOT, p, "PulumiPolicy.yaml"))).toBe(true);
+  });
+
   it("deploy runs pulumi up per stack behind the stack's environment", () => {
     const up = parse("deploy.yml").jobs.up;
     expect(up.environment).toBe("${{ matrix.stack }}");

@@ -46,7 +46,12 @@ export function summaryLine(d: StackDiff): string {
   if (d.error) return `${d.stack}: does not render in this change`;
   if (isUnchanged(d)) return `${d.stack}: no changes`;
   const nodes = d.nodes.map(nodeSummary).filter((s): s is string => !!s);
-  const warnings = [d.newWarnings.length ? `${d.newWarnings.length} new warning(s)` : "", d.resolvedWarnings.length ? `${d.resolvedWarnings.length} warning(s) resolved` : ""];
+  const warnings = [
+    d.newViolations.length ? `${d.newViolations.length} new invariant violation(s)` : "",
+    d.resolvedViolations.length ? `${d.resolvedViolations.length} invariant violation(s) resolved` : "",
+    d.newWarnings.length ? `${d.newWarnings.length} new warning(s)` : "",
+    d.resolvedWarnings.length ? `${d.resolvedWarnings.length} warning(s) resolved` : "",
+  ];
   const tail = [nodes.join(", "), warnings.filter(Boolean).join(", ")].filter(Boolean);
   return [`${d.stack}: ${d.added.length} added, ${d.changed.length} changed, ${d.removed.length} removed`, ...tail].join("; ");
 }
@@ -79,6 +84,8 @@ export function detailLines(d: StackDiff): string[] {
     for (const f of c.fields) lines.push(...fieldLines(f).map((l) => `    ${l}`));
   }
   if (d.nodes.length) lines.push("", "capacity (requests of allocatable):", ...nodeTable(d.nodes).map((l) => `  ${l}`));
+  if (d.newViolations.length) lines.push("", "new invariant violations:", ...d.newViolations.map((v) => `+ ${v}`));
+  if (d.resolvedViolations.length) lines.push("", "resolved invariant violations:", ...d.resolvedViolations.map((v) => `- ${v}`));
   if (d.newWarnings.length) lines.push("", "new warnings:", ...d.newWarnings.map((w) => `+ ${w}`));
   if (d.resolvedWarnings.length) lines.push("", "resolved warnings:", ...d.resolvedWarnings.map((w) => `- ${w}`));
   return lines;

@@ -18,7 +18,7 @@ const KIND_ORDER = [
   "PodDisruptionBudget", "NetworkPolicy", "Middleware", "IngressRoute", "Ingress", "Certificate", "ClusterIssuer", "Issuer",
 ];
 
-export function isKubernetes(r: RecordedResource): boolean {
+export function isKubernetes(r: Pick<RecordedResource, "type" | "inputs">): boolean {
   return r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && r.type !== "pulumi:providers:kubernetes" && r.inputs?.kind !== undefined;
 }
 
@@ -40,7 +40,7 @@ export function sortManifests(ms: Manifest[]): Manifest[] {
   return [...ms].sort((a, b) => rank(a.kind) - rank(b.kind) || String(a.kind).localeCompare(b.kind) || key(a).localeCompare(key(b)));
 }
 
-export function manifestsOf(resources: readonly RecordedResource[]): Manifest[] {
+export function manifestsOf(resources: readonly Pick<RecordedResource, "type" | "inputs">[]): Manifest[] {
   return sortManifests(resources.filter(isKubernetes).map((r) => redact(r.inputs)));
 }
 

@@ -1,16 +1,19 @@
 // The semantic diff of two renders of one stack: which resources were added, removed or changed
-// (with the changed fields as YAML paths), how each node's capacity moved, and which warnings
-// appeared or went away. Pure: it takes what `render --dump` wrote and never touches the disk.
+// (with the changed fields as YAML paths), how each node's capacity moved, and which warnings and
+// invariant violations (policy/rules, the rules the tests and the policy pack enforce) appeared or
+// went away. Pure: it takes what `render --dump` wrote and never touches the disk.
 import { createHash } from "node:crypto";
 import YAML from "yaml";
 import { parseBytes, parseMillicores } from "../../components/kit";
 import type { RecordedResource } from "./mock-runtime";
+import { manifestsOf } from "./manifests";
+import { optionViolations, registeredOf, violations } from "../../policy/rules";
 import type { Plan, PlanNode } from "../render";
 
 /** One side of the diff: a stack's resources (resources.json) and plan (plan.json). */
 export interface RenderSnapshot {
   readonly stack: string;
-  readonly resources: readonly Pick<RecordedResource, "type" | "name" | "inputs">[];
+  readonly resources: readonly (Pick<RecordedResource, "type" | "name" | "inputs"> & Partial<Pick<RecordedResource, "options">>)[];
   readonly plan: Pick<Plan, "nodes" | "warnings">;
 }
 
@@ -52,6 +55,10 @@ export interface StackDiff {
   readonly nodes: NodeDelta[];
   readonly newWarnings: string[];
   readonly resolvedWarnings: string[];
+  /** Invariant violations ("<rule>: <message>", policy/rules) the working tree has and the base had not. */
+  readonly newViolations: string[];
+  /** Invariant violations the base had and the working tree has not. */
+  readonly resolvedViolations: string[];
   /** Facts about the comparison itself, e.g. a side that did not render. */
   readonly notes: string[];
   /** Why the working tree's render failed: then nothing else is compared. */
@@ -216,6 +223,14 @@ function nodeDeltas(before: readonly PlanNode[], after: readonly PlanNode[]): No
   return out;
 }
 
+/**
+ * The invariant violations of one side, judged on its Kubernetes objects as the render writes them
+ * (Secrets redacted), and on the options it recorded with them (protect, timeouts).
+ */
+export function violationsOf(resources: RenderSnapshot["resources"]): string[] {
+  return [...violations(manifestsOf(resources)), ...optionViolations(registeredOf(resources))];
+}
+
 /** Compares the render of a stack at the base (`before`, absent for a new stack) with the working tree's. */
 export function diffRenders(before: RenderSnapshot | undefined, after: RenderSnapshot, notes: string[] = []): StackDiff {
   const b = byId(before?.resources ?? []);
@@ -229,6 +244,8 @@ export function diffRenders(before: RenderSnapshot | undefined, after: RenderSna
   }
   const wb = new Set(before?.plan.warnings ?? []);
   const wa = new Set(after.plan.warnings);
+  const vb = new Set(violationsOf(before?.resources ?? []));
+  const va = new Set(violationsOf(after.resources));
   return {
     stack: after.stack,
     added: [...a.keys()].filter((id) => !b.has(id)),
@@ -237,15 +254,17 @@ export function diffRenders(before: RenderSnapshot | undefined, after: RenderSna
     nodes: nodeDeltas(before?.plan.nodes ?? [], after.plan.nodes),
     newWarnings: [...wa].filter((w) => !wb.has(w)),
     resolvedWarnings: [...wb].filter((w) => !wa.has(w)),
+    newViolations: [...va].filter((v) => !vb.has(v)),
+    resolvedViolations: [...vb].filter((v) => !va.has(v)),
     notes: before ? notes : [`stack ${after.stack} does not exist at the base: everything is new`, ...notes],
   };
 }
 
 /** A stack whose working-tree render failed: the error is the whole report. */
 export function failedStack(stack: string, error: string): StackDiff {
-  return { stack, added: [], removed: [], changed: [], nodes: [], newWarnings: [], resolvedWarnings: [], notes: [], error };
+  return { stack, added: [], removed: [], changed: [], nodes: [], newWarnings: [], resolvedWarnings: [], newViolations: [], resolvedViolations: [], notes: [], error };
 }
 
 export function isUnchanged(d: StackDiff): boolean {
-  return !d.error && !d.added.length && !d.removed.length && !d.changed.length && !d.nodes.length && !d.newWarnings.length && !d.resolvedWarnings.length;
+  return !d.error && !d.added.length && !d.removed.length && !d.changed.length && !d.nodes.length && !d.newWarnings.length && !d.resolvedWarnings.length && !d.newViolations.length && !d.resolvedViolations.length;
 }
