@@ -57,6 +57,7 @@ function checkCluster(cfg: StackConfig, opts: ValidateOptions, problems: Problem
 function eligible(spec: WorkloadSpec, nodes: readonly StackNode[]): string[] {
   const p = spec.placement;
   if (p.kind === "pinned") return nodes.some((n) => n.name === p.node) ? [p.node] : [];
+  if (p.kind === "nodes") return nodes.filter((n) => p.nodes.includes(n.name)).map((n) => n.name);
   return nodes.filter((n) => n.roles.includes(p.role)).map((n) => n.name);
 }
 
@@ -102,6 +103,11 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
         `${w.spec.identity.name} runs on a node with role "${p.role}", and ${p.node} does not have it`,
         withRole.length ? `pin it to ${withRole.join(" or ")}, or add "${p.role}" to the roles of ${p.node}` : `add "${p.role}" to the roles of ${p.node}`,
       );
+      continue;
+    }
+    if (p.kind === "nodes" && el.length < p.nodes.length) {
+      const missing = p.nodes.filter((n) => !el.includes(n));
+      problems.add(`${w.path}.nodes`, `${missing.map((n) => `"${n}"`).join(", ")} ${missing.length > 1 ? "are" : "is"} not in ${key("nodes")} (nodes: ${cfg.nodes.map((n) => n.name).join(", ")})`, "name the stack's nodes");
       continue;
     }
     if (p.kind === "role" && el.length === 0) {

@@ -85,7 +85,7 @@ describe("the invariants catch what they promise", () => {
     expect(inv.statefulWorkloadsStayWithTheirVolumes(ms)).toEqual([
       "StatefulSet homelab/postgres: volumes are not retained when it is deleted",
       "StatefulSet homelab/postgres: volumes are not retained when it is scaled down",
-      "StatefulSet homelab/qdrant: local volumes but neither pinned to a node nor one replica per node",
+      "StatefulSet homelab/qdrant: local volumes but neither pinned to a node, nor one replica per node, nor spread evenly over named nodes",
     ]);
   });
 
