@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Qdrant } from "../components/data/qdrant";
 import type { HttpConnection, PostgresConnection } from "../components/kit";
 import type { LoadedStack } from "./load";
-import { postgresArgs, qdrantArgs } from "./plan";
+import { minioArgs, postgresArgs, qdrantArgs } from "./plan";
+import { MinioCluster } from "../components/data/minio/minio";
 import { PatroniPostgres } from "../components/data/postgres/postgres";
 import { K3sCluster } from "../components/cluster";
 import { clusterArgs } from "./cluster";
@@ -22,6 +23,8 @@ export interface PlatformOutputs {
   readonly databases: Record<string, PostgresConnection>;
   /** The Traefik dashboard (basic auth; user and password in the Secret traefik-dashboard-credentials). */
   readonly dashboardUrl?: string;
+  /** The MinIO console (root user and password in the Secret minio-root), when routed. */
+  readonly minioConsoleUrl?: string;
 }
 
 export class HomelabPlatform extends pulumi.ComponentResource {
@@ -33,6 +36,8 @@ export class HomelabPlatform extends pulumi.ComponentResource {
   readonly routes: RouteDefaults;
   /** The generated dashboard password, a Pulumi secret. */
   readonly dashboardPassword?: pulumi.Output<string>;
+  /** MinIO, when enabled: consumers (backups) take `minio.connection(<consumer>)`. */
+  readonly minio?: MinioCluster;
 
   constructor(name: string, stack: LoadedStack, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:platform:HomelabPlatform", name, {}, opts);
@@ -66,7 +71,12 @@ export class HomelabPlatform extends pulumi.ComponentResource {
       for (const db of cfg.workloads.postgres.databases) databases[db] = postgres.database(db);
     }
 
-    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url };
+    if (cfg.workloads.minio.enabled) {
+      const m = cfg.workloads.minio;
+      this.minio = new MinioCluster("minio", { ...minioArgs(cfg), ...(m.console.enabled ? { console: { routes: this.routes, subdomain: m.console.subdomain } } : {}) }, inNs);
+    }
+
+    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url, minioConsoleUrl: this.minio?.consoleUrl };
     this.registerOutputs({ ...this.outputs });
   }
 }

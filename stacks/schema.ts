@@ -6,6 +6,7 @@
 // wiring in stacks/plan.ts and stacks/platform.ts.
 import { z } from "zod";
 import { clusterSettings } from "../components/cluster/settings";
+import { minioSettings } from "../components/data/minio/settings";
 import { postgresSettings } from "../components/data/postgres/settings";
 import { qdrantSettings } from "../components/data/qdrant/settings";
 import { ingressSettings } from "../components/ingress/settings";
@@ -23,9 +24,10 @@ export const workloadsSettings = z
   .strictObject({
     qdrant: qdrantSettings,
     postgres: postgresSettings,
+    minio: minioSettings,
   })
   .prefault({})
-  .describe("per-service settings: {qdrant: {...}, postgres: {...}}");
+  .describe("per-service settings: {qdrant: {...}, postgres: {...}, minio: {...}}");
 
 export const stackSchema = z.strictObject({
   domain: domainName.describe("DNS domain the platform's hosts live under, e.g. homelab.example.net (required)"),

@@ -6,6 +6,7 @@ import { Problems } from "../components/kit/problems";
 import { isPrivateNodeAddress } from "../components/cluster/network";
 import { key, setSecretCommand } from "./schema";
 import { traefikPodGroup, validateIngress } from "./ingress";
+import { minioResilience, placedNodes, validateMinioConsumers } from "./minio";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
 import { Reserve, nodeReserve } from "./reserve";
 import type { StackConfig, ValidateOptions } from "./config";
@@ -159,5 +160,8 @@ export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkloa
   checkCluster(cfg, opts, problems, warnings);
   const result = checkWorkloads(cfg, planned, problems, warnings);
   validateIngress(cfg, opts, problems, warnings);
+  validateMinioConsumers(cfg, problems);
+  const minio = minioResilience(cfg, placedNodes(result, "minio", cfg.workloads.minio.replicas));
+  if (minio?.warning) warnings.push(minio.warning);
   return { schedule: result, warnings };
 }
