@@ -48,6 +48,7 @@ describe("the program reads its own last outputs", () => {
     expect(same.outputs?.volumeTemplates).toEqual({
       qdrant: [{ name: "storage", size: "20Gi", storageClass: "local-path" }],
       postgres: [{ name: "pgdata", size: "10Gi", storageClass: "local-path" }],
+      minio: [{ name: "data-0", size: "20Gi", storageClass: "local-path" }],
     });
   });
 });
