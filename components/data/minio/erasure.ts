@@ -9,14 +9,16 @@ export const MAX_SET_DRIVES = 16;
 /**
  * The erasure-set size MinIO chooses for `pods` × `drivesPerPod` drives given as one ellipses
  * argument (`http://minio-{0...P-1}…/data{0...D-1}`): the largest supported size that divides the
- * drive count and is symmetric with both ranges (MinIO's getSetIndexes and commonSetDriveCount in
- * cmd/endpoint-ellipses.go; our symmetry rule is the stricter "both ranges", which MinIO also
- * accepts). Undefined when no supported size fits (e.g. 3 or 17 drives).
+ * drive count and is symmetric with the range MinIO checks (MinIO's getSetIndexes,
+ * possibleSetCountsWithSymmetry and commonSetDriveCount in cmd/endpoint-ellipses.go: its symmetry
+ * loop keeps the verdict of the last pattern it visits, and the parser lists patterns from the right,
+ * so the host range decides, or the drive range when there is one pod). Undefined when no supported
+ * size fits (e.g. 17 drives).
  */
 export function erasureSetSize(pods: number, drivesPerPod: number): number | undefined {
   const total = pods * drivesPerPod;
-  const ranges = [pods, drivesPerPod].filter((n) => n > 1);
-  const symmetric = (s: number) => ranges.every((len) => (len > s ? len % s === 0 : s % len === 0));
+  const decisive = pods > 1 ? pods : drivesPerPod;
+  const symmetric = (s: number) => decisive <= 1 || (decisive > s ? decisive % s === 0 : s % decisive === 0);
   const sizes: number[] = [];
   for (let s = 2; s <= MAX_SET_DRIVES; s++) if (total % s === 0 && symmetric(s)) sizes.push(s);
   if (sizes.length === 0) return undefined;
