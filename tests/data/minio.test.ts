@@ -3,6 +3,8 @@
 // stack, and the S3 connection contract the backups build on.
 import { ofKind, rendered, stackNames } from "../harness";
 import { recordResources } from "../lib/recording-mocks";
+import { stackRaw } from "../lib/stack-config";
+import { validateRaw } from "../../stacks";
 import {
   DEFAULT_BUCKETS,
   MINIO_METRICS_PATH,
@@ -201,5 +203,34 @@ describe("MinioCluster.connection: the contract the backups use", () => {
 
   it("throws naming an undeclared consumer", () => {
     expect(() => minio.connection("n8n")).toThrow(/MinIO has no consumer "n8n".*homelab:workloads\.minio\.buckets.*consumers: postgres, qdrant/);
+  });
+});
+
+describe("the render summary states what a node loss means, from the placement", () => {
+  it("homelab: 2 + 2 over its two machines, no warning", () => {
+    const r = rendered("homelab");
+    expect(r.plan.resilience).toEqual(["minio: 4 drives on 2 nodes, EC:2: reads survive the loss of one node, writes stop (write quorum 3 of 4)"]);
+    expect(r.plan.warnings.filter((w) => w.includes("minio"))).toEqual([]);
+  });
+
+  it("prod: 2 + 1 + 1 over three servers", () => {
+    expect(rendered("prod").plan.resilience).toEqual([
+      "minio: 4 drives on 3 nodes (2 + 1 + 1), EC:2: reads survive the loss of any one node; writes stop if a node with 2 drives is lost (write quorum 3 of 4)",
+    ]);
+  });
+
+  it("dev: one node holds every drive, and render warns", () => {
+    const r = rendered("dev");
+    expect(r.plan.resilience).toEqual([expect.stringMatching(/^minio: 4 drives on 1 node, EC:2: one node holds every drive/)]);
+    expect(r.plan.warnings).toContainEqual(expect.stringMatching(/^homelab:workloads\.minio: losing its only node stops MinIO's reads and writes/));
+  });
+
+  it("validation warns when a two-node stack puts more drives than the parity on one node", () => {
+    const raw = stackRaw("homelab");
+    raw.workloads.minio = { ...raw.workloads.minio, nodes: ["pesubuntu"], replicas: 2, drivesPerPod: 2 };
+    const v = validateRaw("test", { raw, secretsPresent: [] }, { requireSecrets: false });
+    expect(v.warnings).toContainEqual(expect.stringMatching(/^homelab:workloads\.minio: losing its only node stops MinIO's reads and writes.*list more nodes in nodes: \[\.\.\.\]$/));
+    const placed = v.schedule.nodes.find((n) => n.node === "pesubuntu")!.pods.filter((p) => p.startsWith("minio-"));
+    expect(placed).toEqual(["minio-0", "minio-1"]);
   });
 });

@@ -87,6 +87,17 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["a stateful service pinned to a node without its role", (r) => (r.workloads.qdrant.node = "pesubuntu"), /homelab:workloads\.qdrant\.node: qdrant runs on a node with role "service", and pesubuntu does not have it\n\s+fix: pin it to asuna, or add "service" to the roles of pesubuntu/],
   ["an unknown flannel backend", (r) => (r.cluster.flannelBackend = "wireguard"), /homelab:cluster\.flannelBackend: must be one of vxlan, wireguard-native, host-gw, none, got "wireguard"/],
   ["an unknown key inside a node", (r) => (r.nodes[0].adress = "100.81.76.55"), /homelab:nodes\[0\]\.adress: unknown setting "adress"\n\s+fix: did you mean "address"\?/],
+  // MinIO: erasure layout, parity, buckets and their consumers.
+  ["MinIO with 3 drives", (r) => (r.workloads.minio = { ...r.workloads.minio, replicas: 3, drivesPerPod: 1 }), /homelab:workloads\.minio\.replicas: 3 drives \(3 pods × 1\) cannot form erasure sets of 4-16 drives \(MinIO would use sets of 3\)\n\s+fix: use 4 pods/],
+  ["MinIO parity 3 on 4 drives", (r) => (r.workloads.minio = { ...r.workloads.minio, parity: 3 }), /homelab:workloads\.minio\.parity: EC:3 on erasure sets of 4 drives: parity may be at most half a set \(2\)\n\s+fix: lower parity to 2 or add drives/],
+  ["a MinIO bucket consumer that does not exist", (r) => (r.workloads.minio = { ...r.workloads.minio, buckets: [{ name: "backups", consumers: ["postgres", "mem0"] }] }), /homelab:workloads\.minio\.buckets\[0\]\.consumers\[1\]: "mem0" is not a workload of the stack \(enabled: qdrant, postgres\)\n\s+fix: name an enabled workload/],
+  ["a MinIO bucket consumer that is disabled", (r) => { r.workloads.qdrant.enabled = false; r.workloads.minio = { ...r.workloads.minio, buckets: [{ name: "snapshots", consumers: ["qdrant"] }] }; }, /homelab:workloads\.minio\.buckets\[0\]\.consumers\[0\]: "qdrant" is disabled \(homelab:workloads\.qdrant\.enabled: false\)/],
+  ["a MinIO bucket declared twice", (r) => (r.workloads.minio = { ...r.workloads.minio, buckets: [{ name: "backups", consumers: ["postgres"] }, { name: "backups", consumers: ["qdrant"] }] }), /homelab:workloads\.minio\.buckets\[1\]\.name: bucket "backups" is declared twice/],
+  ["a MinIO bucket name S3 refuses", (r) => (r.workloads.minio = { ...r.workloads.minio, buckets: [{ name: "Postgres_Backups", consumers: ["postgres"] }] }), /homelab:workloads\.minio\.buckets\[0\]\.name: "Postgres_Backups" is not a usable bucket name/],
+  ["MinIO spread over a node the stack does not have", (r) => (r.workloads.minio = { ...r.workloads.minio, nodes: ["asuna", "kirito"] }), /homelab:workloads\.minio\.nodes: "kirito" is not in homelab:nodes \(nodes: asuna, pesubuntu\)/],
+  ["MinIO pinned like a single-node service", (r) => (r.workloads.minio = { ...r.workloads.minio, node: "asuna" }), /homelab:workloads\.minio\.node: MinIO is not pinned to one node\n\s+fix: list the nodes/],
+  ["the MinIO console on the dashboard's host", (r) => (r.workloads.minio = { ...r.workloads.minio, console: { subdomain: "dash" } }), /homelab:workloads\.minio\.console\.subdomain: host dash\.homelab\.pesulabs\.net is already routed by homelab:ingress\.dashboard\.host/],
+  ["a MinIO image on latest", (r) => (r.workloads.minio = { ...r.workloads.minio, image: { repository: "quay.io/minio/minio", tag: "latest" } }), /homelab:workloads\.minio\.image\.tag: "latest" is not a pinned version tag/],
 ];
 
 describe("bad configs are rejected, naming the field", () => {
