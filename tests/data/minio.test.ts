@@ -104,7 +104,7 @@ describe("the spec", () => {
     expect(spec.podManagementPolicy).toBe("Parallel");
     expect(footprint(spec).spread).toBe("even");
     const s = schedulingFor(spec.placement, { app: "minio" });
-    expect(s.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual({
+    expect((s.affinity as any)?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual({
       nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["asuna", "pesubuntu"] }] }],
     });
     expect(s.topologySpreadConstraints).toEqual([{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { app: "minio" } } }]);
@@ -232,5 +232,19 @@ describe("the render summary states what a node loss means, from the placement",
     expect(v.warnings).toContainEqual(expect.stringMatching(/^homelab:workloads\.minio: losing its only node stops MinIO's reads and writes.*list more nodes in nodes: \[\.\.\.\]$/));
     const placed = v.schedule.nodes.find((n) => n.node === "pesubuntu")!.pods.filter((p) => p.startsWith("minio-"));
     expect(placed).toEqual(["minio-0", "minio-1"]);
+  });
+});
+
+describe("Renovate reads the MinIO release tags as dates", () => {
+  it("the rule covers both catalog images and orders their RELEASE stamps", () => {
+    const { IMAGES } = require("../../components/kit");
+    const rules = require("../../renovate.json").packageRules as { matchDepNames?: string[]; versioning?: string }[];
+    const rule = rules.find((r) => r.matchDepNames?.includes(IMAGES.minio.repository))!;
+    expect(rule.matchDepNames).toEqual(expect.arrayContaining([IMAGES.minio.repository, IMAGES.mc.repository]));
+    const re = new RegExp(rule.versioning!.replace(/^regex:/, ""));
+    const key = (tag: string) => Object.values(re.exec(tag)!.groups!).map(Number).reduce((a, n) => a * 100 + n, 0);
+    expect(re.test(IMAGES.minio.tag) && re.test(IMAGES.mc.tag)).toBe(true);
+    expect(key("RELEASE.2026-10-02T00-00-00Z") > key(IMAGES.minio.tag)).toBe(true);
+    expect(re.test("latest")).toBe(false);
   });
 });

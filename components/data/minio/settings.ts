@@ -78,6 +78,9 @@ export const minioSettings = workloadSettings(
     if (s.node !== undefined) {
       ctx.addIssue({ code: "custom", path: ["node"], message: says("MinIO is not pinned to one node", "list the nodes its pods spread over in nodes: [...]") });
     }
+    if (s.migrateFrom !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["migrateFrom"], message: says("MinIO's drives do not move with migrateFrom: each pod's volumes stay on the node they were made on", "remove migrateFrom (README: MinIO, \"Changing the layout\")") });
+    }
     const pods: number = (s.replicas as number | undefined) ?? DEFAULT_PODS;
     const drives = pods * s.drivesPerPod;
     const set = erasureSetSize(pods, s.drivesPerPod);
