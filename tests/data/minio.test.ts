@@ -248,3 +248,20 @@ describe("Renovate reads the MinIO release tags as dates", () => {
     expect(re.test("latest")).toBe(false);
   });
 });
+
+describe("the scheduler's even spread (what validation and render predict)", () => {
+  const { schedule } = require("../../stacks/schedule") as typeof import("../../stacks/schedule");
+  const node = (name: string, memGi: number) => ({ name, cpuMillis: 4000, memoryBytes: memGi * 2 ** 30 });
+  const group = (replicas: number, eligible: string[]) => ({ workload: "minio", replicas, eligible, spread: "even" as const, cpuMillis: 100, memoryBytes: 2 ** 28, memoryLimitBytes: 2 ** 30 });
+  const counts = (s: ReturnType<typeof schedule>) => Object.fromEntries(s.nodes.map((l) => [l.node, l.pods.length]));
+
+  it("5 pods on 2 nodes: 3 + 2, even though one node has far more room", () => {
+    const s = schedule([node("small", 8), node("big", 32)], [group(5, ["small", "big"])], 10);
+    expect(Object.values(counts(s)).sort()).toEqual([2, 3]);
+  });
+
+  it("only the named nodes: 4 pods over 2 of 3 nodes", () => {
+    const s = schedule([node("a", 8), node("b", 8), node("c", 8)], [group(4, ["a", "c"])], 10);
+    expect(counts(s)).toEqual({ a: 2, b: 0, c: 2 });
+  });
+});
