@@ -59,6 +59,12 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     this.routes = traefik.routeDefaults;
     this.dashboardPassword = traefik.dashboard?.password;
 
+    // MinIO before the services it backs up: their backups take `this.minio.connection(<consumer>)`.
+    if (cfg.workloads.minio.enabled) {
+      const m = cfg.workloads.minio;
+      this.minio = new MinioCluster("minio", { ...minioArgs(cfg), ...(m.console.enabled ? { console: { routes: this.routes, subdomain: m.console.subdomain } } : {}) }, inNs);
+    }
+
     let qdrant: Qdrant | undefined;
     if (cfg.workloads.qdrant.enabled) {
       qdrant = new Qdrant("qdrant", qdrantArgs(cfg), inNs);
@@ -69,11 +75,6 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     if (cfg.workloads.postgres.enabled) {
       postgres = new PatroniPostgres("postgres", postgresArgs(cfg), inNs);
       for (const db of cfg.workloads.postgres.databases) databases[db] = postgres.database(db);
-    }
-
-    if (cfg.workloads.minio.enabled) {
-      const m = cfg.workloads.minio;
-      this.minio = new MinioCluster("minio", { ...minioArgs(cfg), ...(m.console.enabled ? { console: { routes: this.routes, subdomain: m.console.subdomain } } : {}) }, inNs);
     }
 
     this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url, minioConsoleUrl: this.minio?.consoleUrl };
