@@ -3,6 +3,7 @@
 // filled in here, after parsing.
 import { z } from "zod";
 import { resolveClusterSettings } from "../components/cluster/settings";
+import { resolveMinio } from "../components/data/minio/settings";
 import { resolvePostgres } from "../components/data/postgres/settings";
 import { resolveQdrant } from "../components/data/qdrant/settings";
 import { resolveOllama } from "../components/ai/ollama/settings";
@@ -27,7 +28,14 @@ export function resolveStack(stack: string, s: StackSettings, secretsPresent: re
     ...s,
     nodes,
     cluster: resolveClusterSettings(s.cluster, nodes.map((n) => n.address)),
-    workloads: { qdrant: resolveQdrant(s.workloads.qdrant, view), postgres: resolvePostgres(s.workloads.postgres, view), ollama: resolveOllama(s.workloads.ollama, view), mem0: s.workloads.mem0 },
+    workloads: {
+      qdrant: resolveQdrant(s.workloads.qdrant, view),
+      postgres: resolvePostgres(s.workloads.postgres, view),
+      ollama: resolveOllama(s.workloads.ollama, view),
+      mem0: s.workloads.mem0,
+      // Its default buckets follow the workloads that run (a bucket's consumer must be enabled).
+      minio: resolveMinio(s.workloads.minio, view, enabledWorkloads(s.workloads)),
+    },
     ingress: resolveIngress(s.ingress, {
       domain: s.domain,
       nodeAddresses: nodes.flatMap((n) => [n.address, n.lanAddress]).filter((a): a is string => a !== undefined),
@@ -36,6 +44,11 @@ export function resolveStack(stack: string, s: StackSettings, secretsPresent: re
     /** Names of secret config keys that are set (their values never enter the config). */
     secretsPresent,
   };
+}
+
+/** The keys of the workloads that run (`enabled`), e.g. ["qdrant", "postgres"]. */
+export function enabledWorkloads(w: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(w).filter(([, v]) => (v as { enabled?: boolean }).enabled === true).map(([k]) => k);
 }
 
 const OPTIONAL = ["optional", "default", "prefault"];

@@ -62,6 +62,8 @@ export function plannedRoutes(cfg: StackConfig): { spec: RouteSpec; path: string
   const out: { spec: RouteSpec; path: string }[] = [];
   const d = cfg.ingress.dashboard;
   if (d.enabled) out.push({ spec: { name: DASHBOARD_ROUTE, subdomain: subdomainOf(d.host, cfg.domain) ?? "dash" }, path: `${PATH}.dashboard.host` });
+  const m = cfg.workloads.minio;
+  if (m.enabled && m.console.enabled) out.push({ spec: { name: "minio-console", subdomain: m.console.subdomain }, path: "homelab:workloads.minio.console.subdomain" });
   return out;
 }
 

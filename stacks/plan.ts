@@ -1,5 +1,6 @@
 // Config → component args, in one place: the plan (pure workload specs that validation checks)
 // and the platform (the resources) are built from the same args, so what was checked is what runs.
+import { IMAGES } from "../components/kit/images";
 import { qdrantSpec } from "../components/data/qdrant";
 import type { QdrantArgs, QdrantBackupArgs } from "../components/data/qdrant";
 import type { S3Connection } from "../components/kit";
@@ -11,6 +12,8 @@ import type { Mem0Args } from "../components/ai/mem0/mem0";
 import { httpConnection } from "../components/kit/connections";
 import type { HttpConnection, PostgresConnection } from "../components/kit";
 import type { PostgresArgs, PostgresBackupArgs } from "../components/data/postgres/postgres";
+import { minioSpec } from "../components/data/minio/spec";
+import type { MinioArgs } from "../components/data/minio/minio";
 import type { StackConfig } from "./config";
 import type { PlannedWorkload } from "./validate";
 import { key } from "./schema";
@@ -67,6 +70,23 @@ export function qdrantBackupArgs(cfg: StackConfig, s3: S3Connection | undefined)
   return enabled && s3 ? { ...b, s3 } : undefined;
 }
 
+/** MinIO's args without the console route (the platform adds the ingress's route defaults). */
+export function minioArgs(cfg: StackConfig): MinioArgs {
+  const m = cfg.workloads.minio;
+  return {
+    namespace: cfg.namespace,
+    pods: m.replicas,
+    drivesPerPod: m.drivesPerPod,
+    parity: m.parity,
+    nodes: m.nodes,
+    storage: m.storage,
+    resources: m.resources,
+    buckets: m.buckets,
+    ...(m.image ? { image: { ...IMAGES.minio, ...m.image, digest: m.image.digest, seenIn: `${workloadPath("minio")}.image` } } : {}),
+    ...(m.mcImage ? { mcImage: { ...IMAGES.mc, ...m.mcImage, digest: m.mcImage.digest, seenIn: `${workloadPath("minio")}.mcImage` } } : {}),
+  };
+}
+
 /** Every workload the stack runs, as pure specs (secret names are placeholders: they do not affect placement). */
 export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
   const out: PlannedWorkload[] = [];
@@ -89,6 +109,9 @@ export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
     const placeholder = (svc: string, port: number) => httpConnection(svc, cfg.namespace, port, { "app.kubernetes.io/name": svc }, { secretName: "-", key: "-" });
     const postgres: PostgresConnection = { ...placeholder("postgres-primary", 5432), kind: "postgres", database: cfg.workloads.mem0.database, user: "-", password: { secretName: "-", key: "-" } };
     out.push({ spec: mem0Spec({ ...mem0Args(cfg, { postgres, qdrant: placeholder("qdrant", 6333), ollama: placeholder("ollama", 11434) }), keysSecret: "mem0-keys" }), path: workloadPath("mem0"), migrateFrom: cfg.workloads.mem0.migrateFrom });
+  }
+  if (cfg.workloads.minio.enabled) {
+    out.push({ spec: minioSpec({ ...minioArgs(cfg), rootSecret: "minio-root" }), path: workloadPath("minio"), acceptVolumeTemplateChange: cfg.workloads.minio.acceptVolumeTemplateChange });
   }
   return out;
 }

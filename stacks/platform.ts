@@ -6,8 +6,10 @@ import type { HttpConnection, PostgresConnection } from "../components/kit";
 import type { LoadedStack } from "./load";
 import { NvidiaDevicePlugin, Ollama } from "../components/ai/ollama";
 import { Mem0 } from "../components/ai/mem0";
-import { BackupBuckets, gpuNodes, mem0Args, ollamaArgs, postgresArgs, postgresBackupArgs, qdrantArgs, qdrantBackupArgs } from "./plan";
+import { BackupBuckets, gpuNodes, mem0Args, minioArgs, ollamaArgs, postgresArgs, postgresBackupArgs, qdrantArgs, qdrantBackupArgs } from "./plan";
 import { BackupFreshness } from "../components/data/backup";
+import { MinioCluster } from "../components/data/minio/minio";
+import { minioConsumers } from "../components/data/minio/settings";
 import { PatroniPostgres } from "../components/data/postgres/postgres";
 import { K3sCluster } from "../components/cluster";
 import { clusterArgs } from "./cluster";
@@ -29,6 +31,8 @@ export interface PlatformOutputs {
   readonly ollama?: HttpConnection;
   /** Mem0's API, its admin key as `apiKey` (send it as X-API-Key), when enabled. */
   readonly mem0?: HttpConnection;
+  /** The MinIO console (root user and password in the Secret minio-root), when routed. */
+  readonly minioConsoleUrl?: string;
 }
 
 export class HomelabPlatform extends pulumi.ComponentResource {
@@ -40,6 +44,8 @@ export class HomelabPlatform extends pulumi.ComponentResource {
   readonly routes: RouteDefaults;
   /** The generated dashboard password, a Pulumi secret. */
   readonly dashboardPassword?: pulumi.Output<string>;
+  /** MinIO, when enabled: consumers (backups) take `minio.connection(<consumer>)`. */
+  readonly minio?: MinioCluster;
 
   constructor(name: string, stack: LoadedStack, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:platform:HomelabPlatform", name, {}, opts);
@@ -61,9 +67,16 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     this.routes = traefik.routeDefaults;
     this.dashboardPassword = traefik.dashboard?.password;
 
-    // Backup buckets, one per consumer. None yet: with MinIO they are
-    // { postgres: minio.connection("postgres"), qdrant: minio.connection("qdrant") } (issue 10).
-    const buckets: BackupBuckets = {};
+    // MinIO before the services it backs up: each backup takes its consumer's connection (own key, own bucket).
+    let buckets: BackupBuckets = {};
+    if (cfg.workloads.minio.enabled) {
+      const m = cfg.workloads.minio;
+      const minio = new MinioCluster("minio", { ...minioArgs(cfg), ...(m.console.enabled ? { console: { routes: this.routes, subdomain: m.console.subdomain } } : {}) }, inNs);
+      this.minio = minio;
+      const consumers = minioConsumers(m.buckets);
+      const bucketOf = (consumer: string) => (consumers.includes(consumer) ? minio.connection(consumer) : undefined);
+      buckets = { postgres: bucketOf("postgres"), qdrant: bucketOf("qdrant") };
+    }
 
     let qdrant: Qdrant | undefined;
     if (cfg.workloads.qdrant.enabled) {
@@ -93,13 +106,16 @@ export class HomelabPlatform extends pulumi.ComponentResource {
       mem0 = new Mem0("mem0", { ...mem0Args(cfg, connections), dependsOn: ollama.ready }, inNs);
     }
 
-    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url, ollama: ollama?.connection, mem0: mem0?.connection };
     // One check over every backup: fails visibly when any is older than backups.freshness.maxAgeHours.
     const backupTargets = [...(postgres?.backupTargets ?? []), ...(qdrant?.backupTargets ?? [])];
     if (backupTargets.length > 0) {
       new BackupFreshness("backup-freshness", { namespace: cfg.namespace, targets: backupTargets, ...cfg.backups.freshness }, inNs);
     }
 
+    this.outputs = {
+      namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url,
+      ollama: ollama?.connection, mem0: mem0?.connection, minioConsoleUrl: this.minio?.consoleUrl,
+    };
     this.registerOutputs({ ...this.outputs });
   }
 }

@@ -66,6 +66,8 @@ export function schedule(nodes: readonly NodeCapacity[], groups: readonly PodGro
   const ordered = [...groups].sort((a, b) => a.eligible.length - b.eligible.length || a.workload.localeCompare(b.workload));
   for (const g of ordered) {
     const used = new Set<string>();
+    // Pods of this group per node: an even spread puts each next pod on a node with the fewest.
+    const count = new Map<string, number>();
     for (let r = 0; r < g.replicas; r++) {
       const candidates = g.eligible.filter((n) => loads.has(n) && !(g.spread === "required" && used.has(n)));
       if (candidates.length === 0) {
@@ -77,7 +79,9 @@ export function schedule(nodes: readonly NodeCapacity[], groups: readonly PodGro
         const l = loads.get(n)!;
         return (l.requests.memoryBytes + g.memoryBytes) / Math.max(l.allocatable.memoryBytes, 1);
       };
-      const fresh = g.spread === "preferred" ? candidates.filter((n) => !used.has(n)) : [];
+      const fewest = Math.min(...candidates.map((n) => count.get(n) ?? 0));
+      const fresh =
+        g.spread === "preferred" ? candidates.filter((n) => !used.has(n)) : g.spread === "even" ? candidates.filter((n) => (count.get(n) ?? 0) === fewest) : [];
       const pool = fresh.length > 0 ? fresh : candidates;
       const node = [...pool].sort((a, b) => ratio(a) - ratio(b) || a.localeCompare(b))[0];
       const l = loads.get(node)!;
@@ -86,6 +90,7 @@ export function schedule(nodes: readonly NodeCapacity[], groups: readonly PodGro
       l.limits.memoryBytes += g.memoryLimitBytes;
       l.pods.push(g.replicas > 1 ? `${g.workload}-${r}` : g.workload);
       used.add(node);
+      count.set(node, (count.get(node) ?? 0) + 1);
     }
   }
   for (const l of loads.values()) l.pods.sort();

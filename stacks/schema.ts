@@ -6,6 +6,7 @@
 // wiring in stacks/plan.ts and stacks/platform.ts.
 import { z } from "zod";
 import { clusterSettings } from "../components/cluster/settings";
+import { minioSettings } from "../components/data/minio/settings";
 import { postgresSettings } from "../components/data/postgres/settings";
 import { qdrantSettings } from "../components/data/qdrant/settings";
 import { ollamaSettings } from "../components/ai/ollama/settings";
@@ -28,9 +29,10 @@ export const workloadsSettings = z
     postgres: postgresSettings,
     ollama: ollamaSettings,
     mem0: mem0Settings,
+    minio: minioSettings,
   })
   .prefault({})
-  .describe("per-service settings: {qdrant: {...}, postgres: {...}}");
+  .describe("per-service settings: {qdrant: {...}, postgres: {...}, minio: {...}}");
 
 export const stackSchema = z.strictObject({
   domain: domainName.describe("DNS domain the platform's hosts live under, e.g. homelab.example.net (required)"),

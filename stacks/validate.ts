@@ -8,6 +8,7 @@ import { key, setSecretCommand } from "./schema";
 import { traefikPodGroup, validateIngress } from "./ingress";
 import { validateAi } from "./ai";
 import { checkEtcdBackup } from "./cluster";
+import { minioResilience, placedNodes, validateMinioConsumers } from "./minio";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
 import { Reserve, nodeReserve } from "./reserve";
 import type { StackConfig, ValidateOptions } from "./config";
@@ -59,6 +60,7 @@ function checkCluster(cfg: StackConfig, opts: ValidateOptions, problems: Problem
 function eligible(spec: WorkloadSpec, nodes: readonly StackNode[]): string[] {
   const p = spec.placement;
   if (p.kind === "pinned") return nodes.some((n) => n.name === p.node) ? [p.node] : [];
+  if (p.kind === "nodes") return nodes.filter((n) => p.nodes.includes(n.name)).map((n) => n.name);
   return nodes.filter((n) => n.roles.includes(p.role)).map((n) => n.name);
 }
 
@@ -104,6 +106,11 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
         `${w.spec.identity.name} runs on a node with role "${p.role}", and ${p.node} does not have it`,
         withRole.length ? `pin it to ${withRole.join(" or ")}, or add "${p.role}" to the roles of ${p.node}` : `add "${p.role}" to the roles of ${p.node}`,
       );
+      continue;
+    }
+    if (p.kind === "nodes" && el.length < p.nodes.length) {
+      const missing = p.nodes.filter((n) => !el.includes(n));
+      problems.add(`${w.path}.nodes`, `${missing.map((n) => `"${n}"`).join(", ")} ${missing.length > 1 ? "are" : "is"} not in ${key("nodes")} (nodes: ${cfg.nodes.map((n) => n.name).join(", ")})`, "name the stack's nodes");
       continue;
     }
     if (p.kind === "role" && el.length === 0) {
@@ -157,5 +164,8 @@ export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkloa
   const result = checkWorkloads(cfg, planned, problems, warnings);
   validateIngress(cfg, opts, problems, warnings);
   validateAi(cfg, problems);
+  validateMinioConsumers(cfg, problems);
+  const minio = minioResilience(cfg, placedNodes(result, "minio", cfg.workloads.minio.replicas));
+  if (minio?.warning) warnings.push(minio.warning);
   return { schedule: result, warnings };
 }

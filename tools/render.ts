@@ -8,6 +8,7 @@ import { ConfigError } from "../components/kit/problems";
 import type { validateRaw } from "../stacks/load";
 import { checkStackFile } from "./lib/check-stack";
 import { nodeCapacities } from "../stacks/validate";
+import { minioResilience } from "../stacks/minio";
 import { NodeLoad, PodGroup, Schedule, schedule } from "../stacks/schedule";
 import { UsageError, existingFile, stackName, valueAfter, wantsHelp } from "./lib/args";
 import { runProgram, RecordedResource } from "./lib/mock-runtime";
@@ -31,6 +32,8 @@ export interface Plan {
   /** Per workload: how many replicas run and on which nodes (one entry per placed replica). */
   readonly workloads: PlanWorkload[];
   readonly hosts: string[];
+  /** What losing a node means for the stateful services that can say (e.g. MinIO's erasure sets), from the placement above. */
+  readonly resilience?: string[];
   readonly warnings: string[];
   /** The backup CronJobs (labelled with what they back up), when the stack has any. */
   readonly backups?: PlanBackup[];
@@ -130,6 +133,7 @@ export function summary(plan: Plan, outDir: string, objects: number): string {
       ["workload", "replicas", "nodes"],
       ...plan.workloads.map((w) => [w.workload, String(w.replicas), nodeList(w.nodes) + (w.unplaced ? `${w.nodes.length ? ", " : ""}${w.unplaced} not placed` : "")]),
     ]),
+    ...(plan.resilience?.length ? ["", ...plan.resilience] : []),
     "",
     `hosts: ${plan.hosts.length ? plan.hosts.join(", ") : "(none)"}`,
   ];
@@ -171,12 +175,15 @@ export async function render(o: RenderOptions): Promise<number> {
   const traefik = traefikGroupOf(manifests, validated.config);
   const groups = [...workloadsOf(manifests).map((w) => podGroupOf(w, validated.config)), ...(traefik ? [traefik] : [])];
   const loads = schedule(nodeCapacities(validated.config), groups, validated.config.systemReservePercent);
+  const workloads = workloadPlacement(groups, loads);
+  const minio = minioResilience(validated.config, workloads.find((w) => w.workload === "minio")?.nodes ?? []);
   const plan: Plan = {
     stack: o.stack,
     resources: run.resources.filter((r) => !isKubernetes(r)).map((r) => ({ type: r.type, name: r.name })),
     nodes: loads.nodes.map(planNode),
-    workloads: workloadPlacement(groups, loads),
+    workloads,
     hosts: hostsOf(manifests),
+    resilience: minio ? [minio.statement] : [],
     warnings: [...validated.warnings, ...loads.unplaced.map((u) => `${u.workload} replica ${u.replica} cannot be placed: ${u.reason}`)],
     ...(backupsOf(manifests).length ? { backups: backupsOf(manifests) } : {}),
   };

@@ -93,6 +93,29 @@ export const IMAGES = {
     gid: 70,
     provides: ["sh", "pg_dump", "pg_dumpall", "pg_restore", "psql", "createdb", "gzip", "grep", "sha256sum", "date", "cat", "printf", "sort", "tail", "wc", "mkdir", "rm"],
   },
+  minio: {
+    // MinIO server, from Pigsty's maintained fork "Silo" (github.com/pgsty/silo; renamed from
+    // pgsty/minio in Aug 2026): same MINIO_* variables, `server` arguments, /minio/* routes and disk
+    // format. docker.io minio/minio was deleted in Sept 2026 and upstream stopped publishing community
+    // images in Oct 2025 (README: MinIO, "Which image and how to swap it"). Its entrypoint prefixes the
+    // binary, so the pod passes only arguments (`server …`): the frozen quay.io/minio/minio builds
+    // take the same arguments. ubi-micro based; runs as root unless told otherwise (the pod sets 1000).
+    repository: "docker.io/pgsty/silo",
+    tag: "RELEASE.2026-09-16T00-00-00Z",
+    digest: "sha256:635197cb9f36d01bee221d34d1c7d7960f6a95c48b0b6c01d99cd13bdae51a46",
+    seenIn: "pgsty/silo releases (RELEASE.2026-09-16T00-00-00Z); the tag with this digest pinned in several public repositories' compose files and tests (read, not pulled: no registry is reachable here)",
+    runsAsNonRoot: false,
+  },
+  mc: {
+    // The MinIO client from the same fork (github.com/pgsty/mc): ubi-micro with /usr/bin/mc, so the
+    // bucket Job's script has sh and coreutils but no grep/sed/jq (the script uses sh builtins only).
+    repository: "docker.io/pgsty/mc",
+    tag: "RELEASE.2026-09-16T00-00-00Z",
+    digest: "sha256:cfc83108c3abb371f8fb84d99c1fdc88f8c237e022409b0081fb7c0a3be634dd",
+    seenIn: "pgsty/mc releases (RELEASE.2026-09-16T00-00-00Z); the tag with this digest pinned in several public repositories (read, not pulled)",
+    runsAsNonRoot: false,
+    provides: ["sh", "mc", "sleep", "cat", "printf"],
+  },
 } as const satisfies Record<string, ImageRef>;
 
 export type ImageName = keyof typeof IMAGES;

@@ -84,6 +84,11 @@ export interface WorkloadSpec {
   /** Default 30. */
   readonly terminationGracePeriodSeconds?: number;
   /**
+   * StatefulSet only: `Parallel` starts (and stops) every pod at once, for members that must all be up
+   * before any becomes ready (e.g. a distributed MinIO waiting for its quorum). Default OrderedReady.
+   */
+  readonly podManagementPolicy?: "OrderedReady" | "Parallel";
+  /**
    * Container port names the replicas reach each other on (e.g. replication and the consensus API);
    * each gets an allow from the workload's pods to themselves. Default none.
    */
@@ -181,6 +186,8 @@ export function checkWorkloadSpec(spec: WorkloadSpec): void {
   if (spec.metrics && !ports.has(spec.metrics.port)) {
     throw new Error(`${where}: metrics port "${spec.metrics.port}" is not a container port (ports: ${[...ports.keys()].join(", ") || "none"})`);
   }
+  if (spec.podManagementPolicy !== undefined && spec.kind !== "StatefulSet") throw new Error(`${where}: podManagementPolicy is for StatefulSets only`);
+  if (spec.placement.kind === "nodes" && spec.placement.nodes.length === 0) throw new Error(`${where}: spread over no nodes`);
   if (spec.volumeClaims?.length) {
     if (spec.kind !== "StatefulSet") throw new Error(`${where}: per-replica volumes need a StatefulSet`);
     for (const v of spec.volumeClaims) {
@@ -188,9 +195,10 @@ export function checkWorkloadSpec(spec: WorkloadSpec): void {
     }
     const localPath = spec.volumeClaims.some((v) => (v.storageClass ?? LOCAL_PATH) === LOCAL_PATH);
     // A local-path volume lives on one node. Either every pod is pinned to that node, or each replica
-    // owns a node (required anti-affinity) and the volume's node affinity keeps it there.
-    if (localPath && spec.placement.kind !== "pinned" && placementSpread(spec.placement) !== "required") {
-      throw new Error(`${where}: has local-path volumes, so it must be pinned to a node or spread with required anti-affinity`);
+    // owns a node (required anti-affinity), or the pods spread evenly over named nodes; in the last two
+    // the volume's node affinity keeps each pod where its volume is.
+    if (localPath && spec.placement.kind !== "pinned" && !["required", "even"].includes(placementSpread(spec.placement))) {
+      throw new Error(`${where}: has local-path volumes, so it must be pinned to a node, spread with required anti-affinity or spread evenly over named nodes`);
     }
   }
 }
@@ -269,7 +277,7 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
         serviceName: headlessName,
         replicas: spec.replicas,
         selector: { matchLabels: selector },
-        podManagementPolicy: "OrderedReady",
+        podManagementPolicy: spec.podManagementPolicy ?? "OrderedReady",
         updateStrategy: { type: "RollingUpdate" },
         // Never delete data with the workload or on scale-down: volumes outlive pods.
         persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },

@@ -160,7 +160,12 @@ export function statefulWorkloadsStayWithTheirVolumes(ms: readonly Manifest[]): 
     const pod = w.spec.template.spec;
     const pinned = !!pod.nodeSelector?.["kubernetes.io/hostname"];
     const spread = (pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0;
-    if (!pinned && !spread) problems.push(`${id(w)}: local volumes but neither pinned to a node nor one replica per node`);
+    // Several pods per node, spread evenly over named nodes: each pod's volume then keeps it on its node.
+    const named = (pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []).some((t: any) =>
+      (t.matchExpressions ?? []).some((e: any) => e.key === "kubernetes.io/hostname" && e.operator === "In" && (e.values ?? []).length > 0),
+    );
+    const even = (pod.topologySpreadConstraints ?? []).some((t: any) => t.topologyKey === "kubernetes.io/hostname" && t.whenUnsatisfiable === "DoNotSchedule");
+    if (!pinned && !spread && !(named && even)) problems.push(`${id(w)}: local volumes but neither pinned to a node, nor one replica per node, nor spread evenly over named nodes`);
     if (w.spec.persistentVolumeClaimRetentionPolicy?.whenDeleted !== "Retain") problems.push(`${id(w)}: volumes are not retained when it is deleted`);
     if (w.spec.persistentVolumeClaimRetentionPolicy?.whenScaled !== "Retain") problems.push(`${id(w)}: volumes are not retained when it is scaled down`);
   }

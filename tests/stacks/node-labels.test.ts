@@ -18,14 +18,14 @@ describe.each(stackNames())("stack %s", (stack) => {
     args.nodes ? args.nodes.find((n) => n.name === name)!.labels ?? {} : args.nodeLabels?.[name] ?? {};
 
   it.each(NODE_ROLES)("a pod placed on role %s can run on exactly the nodes that have the role", (role) => {
-    const selector = schedulingFor(onRole(role), {}).nodeSelector;
+    const selector = schedulingFor(onRole(role), {}).nodeSelector ?? {};
     const selectable = config.nodes.filter((n) => matches(selector, registered(n.name))).map((n) => n.name);
     expect(selectable).toEqual(config.nodes.filter((n) => n.roles.includes(role)).map((n) => n.name));
   });
 
   it("every node is registered with a label for each of its roles and no other role label", () => {
     for (const n of config.nodes) {
-      const roleKeys = Object.keys(registered(n.name)).filter((k) => NODE_ROLES.some((r) => k in schedulingFor(onRole(r), {}).nodeSelector));
+      const roleKeys = Object.keys(registered(n.name)).filter((k) => NODE_ROLES.some((r) => k in (schedulingFor(onRole(r), {}).nodeSelector ?? {})));
       expect({ node: n.name, roles: roleKeys.length }).toEqual({ node: n.name, roles: n.roles.length });
     }
   });

@@ -103,6 +103,17 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["Mem0's database not among the app databases", (r) => (r.workloads.postgres.databases = ["family_assistant", "n8n"]), /homelab:workloads\.postgres\.databases: Mem0 uses the database "mem0" \(homelab:workloads\.mem0\.database\), which is not listed\n\s+fix: add mem0 to/],
   ["Mem0 with Ollama disabled", (r) => (r.workloads.ollama.enabled = false), /homelab:workloads\.mem0\.enabled: Mem0 needs Ollama for its LLM and embeddings, and Ollama is disabled/],
   ["Mem0 with Qdrant disabled", (r) => (r.workloads.qdrant.enabled = false), /homelab:workloads\.mem0\.enabled: Mem0 stores its memories in Qdrant, and Qdrant is disabled/],
+  // MinIO: erasure layout, parity, buckets and their consumers.
+  ["MinIO with 3 drives", (r) => (r.workloads.minio = { ...r.workloads.minio, replicas: 3, drivesPerPod: 1 }), /homelab:workloads\.minio\.replicas: 3 drives \(3 pods × 1\) cannot form erasure sets of 4-16 drives \(MinIO would use sets of 3\)\n\s+fix: use 4 pods/],
+  ["MinIO parity 3 on 4 drives", (r) => (r.workloads.minio = { ...r.workloads.minio, parity: 3 }), /homelab:workloads\.minio\.parity: EC:3 on erasure sets of 4 drives: parity may be at most half a set \(2\)\n\s+fix: lower parity to 2 or add drives/],
+  ["a MinIO bucket consumer that does not exist", (r) => (r.workloads.minio = { ...r.workloads.minio, buckets: [{ name: "backups", consumers: ["postgres", "immich"] }] }), /homelab:workloads\.minio\.buckets\[0\]\.consumers\[1\]: "immich" is not a workload of the stack \(enabled: [a-z0-9, ]+\)\n\s+fix: name an enabled workload/],
+  ["a MinIO bucket consumer that is disabled", (r) => { r.workloads.qdrant.enabled = false; r.workloads.minio = { ...r.workloads.minio, buckets: [{ name: "snapshots", consumers: ["qdrant"] }] }; }, /homelab:workloads\.minio\.buckets\[0\]\.consumers\[0\]: "qdrant" is disabled \(homelab:workloads\.qdrant\.enabled: false\)/],
+  ["a MinIO bucket declared twice", (r) => (r.workloads.minio = { ...r.workloads.minio, buckets: [{ name: "backups", consumers: ["postgres"] }, { name: "backups", consumers: ["qdrant"] }] }), /homelab:workloads\.minio\.buckets\[1\]\.name: bucket "backups" is declared twice/],
+  ["a MinIO bucket name S3 refuses", (r) => (r.workloads.minio = { ...r.workloads.minio, buckets: [{ name: "Postgres_Backups", consumers: ["postgres"] }] }), /homelab:workloads\.minio\.buckets\[0\]\.name: "Postgres_Backups" is not a usable bucket name/],
+  ["MinIO spread over a node the stack does not have", (r) => (r.workloads.minio = { ...r.workloads.minio, nodes: ["asuna", "kirito"] }), /homelab:workloads\.minio\.nodes: "kirito" is not in homelab:nodes \(nodes: asuna, pesubuntu\)/],
+  ["MinIO pinned like a single-node service", (r) => (r.workloads.minio = { ...r.workloads.minio, node: "asuna" }), /homelab:workloads\.minio\.node: MinIO is not pinned to one node\n\s+fix: list the nodes/],
+  ["the MinIO console on the dashboard's host", (r) => (r.workloads.minio = { ...r.workloads.minio, console: { subdomain: "dash" } }), /homelab:workloads\.minio\.console\.subdomain: host dash\.homelab\.pesulabs\.net is already routed by homelab:ingress\.dashboard\.host/],
+  ["a MinIO image on latest", (r) => (r.workloads.minio = { ...r.workloads.minio, image: { repository: "quay.io/minio/minio", tag: "latest" } }), /homelab:workloads\.minio\.image\.tag: "latest" is not a pinned version tag/],
 ];
 
 describe("bad configs are rejected, naming the field", () => {

@@ -49,6 +49,7 @@ describe("the program reads its own last outputs", () => {
       qdrant: [{ name: "storage", size: "20Gi", storageClass: "local-path" }],
       postgres: [{ name: "pgdata", size: "10Gi", storageClass: "local-path" }],
       ollama: [{ name: "models", size: "100Gi", storageClass: "local-path" }],
+      minio: [{ name: "data-0", size: "20Gi", storageClass: "local-path" }],
     });
   });
 });

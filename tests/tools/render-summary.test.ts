@@ -18,6 +18,7 @@ describe("per-workload replicas and nodes", () => {
   it("the homelab render lists each workload with its replica count and nodes", () => {
     expect(rendered("homelab").plan.workloads).toEqual([
       { workload: "mem0", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
+      { workload: "minio", replicas: 4, nodes: ["asuna", "asuna", "pesubuntu", "pesubuntu"], unplaced: 0 },
       { workload: "nvidia-device-plugin", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
       { workload: "ollama", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
       { workload: "postgres", replicas: 1, nodes: ["asuna"], unplaced: 0 },

@@ -64,8 +64,9 @@ function sumContainers(cs: any[] | undefined) {
   return { cpu, mem, lim };
 }
 
-/** How a pod spec (or chart values) spreads its replicas, read from its pod anti-affinity. */
-function spreadOf(affinity: any): Spread {
+/** How a pod spec (or chart values) spreads its replicas, read from its pod anti-affinity (or an even topology spread over hosts). */
+function spreadOf(affinity: any, topologySpread?: any[]): Spread {
+  if ((topologySpread ?? []).some((t) => t?.topologyKey === HOSTNAME_LABEL && t?.whenUnsatisfiable === "DoNotSchedule" && t?.maxSkew === 1)) return "even";
   const anti = affinity?.podAntiAffinity;
   if (anti?.requiredDuringSchedulingIgnoredDuringExecution?.length) return "required";
   return anti?.preferredDuringSchedulingIgnoredDuringExecution?.length ? "preferred" : "none";
@@ -100,7 +101,13 @@ export function podGroupOf(w: Manifest, cfg: StackConfig): PodGroup {
   }
   // A DaemonSet runs one pod on every node its selector allows.
   const daemon = w.kind === "DaemonSet";
-  const spread = daemon ? "required" : spreadOf(pod.affinity);
+  // Required node affinity on host names (a spread over named nodes): only those nodes.
+  for (const term of pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
+    for (const e of term.matchExpressions ?? []) {
+      if (e.key === HOSTNAME_LABEL && e.operator === "In") eligible = eligible.filter((n) => (e.values ?? []).includes(n));
+    }
+  }
+  const spread = daemon ? "required" : spreadOf(pod.affinity, pod.topologySpreadConstraints);
   const apps = sumContainers(pod.containers);
   const inits = (pod.initContainers ?? []).map((c: any) => sumContainers([c]));
   const max = (k: "cpu" | "mem" | "lim") => Math.max(apps[k], ...inits.map((i: any) => i[k]));
