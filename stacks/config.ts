@@ -5,6 +5,9 @@ import { z } from "zod";
 import { resolveClusterSettings } from "../components/cluster/settings";
 import { resolvePostgres } from "../components/data/postgres/settings";
 import { resolveQdrant } from "../components/data/qdrant/settings";
+import { resolveRedis } from "../components/data/redis/settings";
+import { resolveN8n } from "../components/apps/n8n/settings";
+import { resolveFamilyAssistant } from "../components/apps/family-assistant/settings";
 import { resolveIngress, traefikNodes } from "../components/ingress/settings";
 import { Problem, parseSettings, schemaAt, settingsErrorMap } from "../components/kit/problems";
 import { resolveNode } from "./nodes";
@@ -26,7 +29,13 @@ export function resolveStack(stack: string, s: StackSettings, secretsPresent: re
     ...s,
     nodes,
     cluster: resolveClusterSettings(s.cluster, nodes.map((n) => n.address)),
-    workloads: { qdrant: resolveQdrant(s.workloads.qdrant, view), postgres: resolvePostgres(s.workloads.postgres, view) },
+    workloads: {
+      qdrant: resolveQdrant(s.workloads.qdrant, view),
+      postgres: resolvePostgres(s.workloads.postgres, view),
+      redis: resolveRedis(s.workloads.redis, view),
+      n8n: resolveN8n(s.workloads.n8n, view),
+      familyAssistant: resolveFamilyAssistant(s.workloads.familyAssistant, view),
+    },
     ingress: resolveIngress(s.ingress, {
       domain: s.domain,
       nodeAddresses: nodes.flatMap((n) => [n.address, n.lanAddress]).filter((a): a is string => a !== undefined),

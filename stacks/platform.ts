@@ -12,6 +12,11 @@ import { CertManager, TraefikIngress } from "../components/ingress";
 import { emitPlatformNamespace } from "../components/kit";
 import type { RouteDefaults } from "../components/kit";
 import { certManagerArgs, traefikArgs } from "./ingress";
+import { Redis } from "../components/data/redis";
+import { N8n } from "../components/apps/n8n";
+import { FamilyAssistant } from "../components/apps/family-assistant";
+import type { RedisConnection } from "../components/kit";
+import { familyAssistantArgs, n8nArgs, redisArgs } from "./plan";
 
 export interface PlatformOutputs {
   readonly namespace: string;
@@ -22,6 +27,9 @@ export interface PlatformOutputs {
   readonly databases: Record<string, PostgresConnection>;
   /** The Traefik dashboard (basic auth; user and password in the Secret traefik-dashboard-credentials). */
   readonly dashboardUrl?: string;
+  readonly redis?: RedisConnection;
+  readonly n8nUrl?: string;
+  readonly familyAssistantUrl?: string;
 }
 
 export class HomelabPlatform extends pulumi.ComponentResource {
@@ -66,7 +74,34 @@ export class HomelabPlatform extends pulumi.ComponentResource {
       for (const db of cfg.workloads.postgres.databases) databases[db] = postgres.database(db);
     }
 
-    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url };
+    let redis: Redis | undefined;
+    if (cfg.workloads.redis.enabled) {
+      redis = new Redis("redis", redisArgs(cfg), inNs);
+    }
+
+    // Validation guarantees the databases they need exist (stacks/apps.ts).
+    let n8n: N8n | undefined;
+    if (cfg.workloads.n8n.enabled && databases.n8n) {
+      n8n = new N8n("n8n", { ...n8nArgs(cfg), database: databases.n8n, routes: this.routes }, inNs);
+    }
+
+    let familyAssistant: FamilyAssistant | undefined;
+    const fa = familyAssistantArgs(cfg);
+    if (cfg.workloads.familyAssistant.enabled && fa && databases.family_assistant) {
+      // Mem0 and Ollama (components/ai) join here as `mem0` and `ollama` connections once they exist.
+      familyAssistant = new FamilyAssistant("family-assistant", { ...fa, database: databases.family_assistant, redis: redis?.connection, qdrant: qdrant?.connection, routes: this.routes }, inNs);
+    }
+
+    this.outputs = {
+      namespace: cfg.namespace,
+      qdrant: qdrant?.connection,
+      postgresPrimary: postgres?.primaryHost,
+      databases,
+      dashboardUrl: traefik.dashboard?.url,
+      redis: redis?.connection,
+      n8nUrl: n8n?.url,
+      familyAssistantUrl: familyAssistant?.url,
+    };
     this.registerOutputs({ ...this.outputs });
   }
 }

@@ -8,6 +8,9 @@ import { z } from "zod";
 import { clusterSettings } from "../components/cluster/settings";
 import { postgresSettings } from "../components/data/postgres/settings";
 import { qdrantSettings } from "../components/data/qdrant/settings";
+import { redisSettings } from "../components/data/redis/settings";
+import { n8nSettings } from "../components/apps/n8n/settings";
+import { familyAssistantSettings } from "../components/apps/family-assistant/settings";
 import { ingressSettings } from "../components/ingress/settings";
 import { dnsLabel, domainName, intBetween } from "../components/kit/formats";
 import { nodesSettings } from "./nodes";
@@ -23,6 +26,9 @@ export const workloadsSettings = z
   .strictObject({
     qdrant: qdrantSettings,
     postgres: postgresSettings,
+    redis: redisSettings,
+    n8n: n8nSettings,
+    familyAssistant: familyAssistantSettings,
   })
   .prefault({})
   .describe("per-service settings: {qdrant: {...}, postgres: {...}}");
