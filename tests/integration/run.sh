@@ -4,6 +4,7 @@
 # test (tests/integration/failover.sh) INTEGRATION_RUNS times (default 3), prints each run's failover
 # seconds and lost writes, runs the app-database Job test (tests/integration/app-database.sh) and the
 # self-test of the durability count's set arithmetic (tests/integration/sets-selftest.sh) and the
+# Redis config test (tests/integration/redis-config.sh, Debian's redis-server) and the
 # preflight-over-SSH test (tests/integration/preflight.sh, Debian's openssh-server), all from a
 # mode-700 working directory, and ends with "integration: P passed, F failed" (exit 1 if any failed).
 set -euo pipefail
@@ -32,6 +33,9 @@ declare -A NEEDS=(
   [/usr/bin/setpriv]=util-linux
   [/usr/sbin/sshd]=openssh-server
   [/usr/bin/ssh]=openssh-client
+  [/usr/bin/redis-server]=redis-server
+  [/usr/bin/redis-cli]=redis-tools
+  [/usr/bin/prometheus-redis-exporter]=prometheus-redis-exporter
 )
 missing=()
 for path in "${!NEEDS[@]}"; do
@@ -113,6 +117,8 @@ run_check() {
 }
 # The component's app-database Job (its exact command and SQL) against a real PostgreSQL 15.
 run_check "app databases" 120 app-database.sh
+# The Redis component's generated redis.conf and probe against a real redis-server (and the exporter).
+run_check "redis config" 120 redis-config.sh
 # `npm run doctor -- --preflight` against a real OpenSSH server on 127.0.0.1 with stubbed node commands.
 run_check "preflight over SSH" 300 preflight.sh
 log "total $((SECONDS - START))s"
