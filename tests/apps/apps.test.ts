@@ -67,7 +67,8 @@ describe("the Family Assistant in homelab", () => {
 
   it("runs the configured backend image on pesubuntu, container port 8001 named http, /health probes", () => {
     expect(backend().image).toBe("ghcr.io/pesulabs/family-assistant-backend:0.1.0");
-    expect(dep("family-assistant").spec.template.spec.nodeSelector).toEqual({ "kubernetes.io/hostname": "pesubuntu" });
+    expect(dep("family-assistant").spec.template.spec.nodeSelector).toEqual({ "homelab.pesulabs.net/role-compute": "true" });
+    expect(s().plan.nodes.find((n) => n.node === "pesubuntu")!.pods).toContain("family-assistant");
     expect(backend().ports).toEqual([{ name: "http", containerPort: 8001, protocol: "TCP" }]);
     for (const p of ["readinessProbe", "livenessProbe"]) expect(backend()[p].httpGet).toEqual({ path: "/health", port: "http" });
   });
