@@ -1,6 +1,6 @@
 // `homelab:workloads.familyAssistant`: the Family Assistant's settings (the user's own app), defaults and docs.
 import { z } from "zod";
-import { cidr, intBetween, port, says } from "../../kit/formats";
+import { cidr, intBetween, nodeName, port, says } from "../../kit/formats";
 import { NODE_PORT_RANGE } from "../../kit/workload";
 import { StackView, pinnedImageSetting, resourcesSettings, workloadSettings } from "../../kit/settings";
 
@@ -19,7 +19,7 @@ export const familyAssistantSettings = workloadSettings(
   {
     enabled: z.boolean().default(false).describe("run it (default false; needs family_assistant in homelab:workloads.postgres.databases and backend.image)"),
     replicas: intBetween(1, 10).default(1).describe("backend (and frontend) pods (default 1)"),
-    node: z.string().optional().describe("pin the pods to this compute node (default: any compute node)"),
+    node: nodeName.optional().describe("pin the pods to this compute node (default: any compute node, spread preferred)"),
     backend: z
       .strictObject({
         image: pinnedImageSetting("ghcr.io/you/family-assistant-backend:1.4.2").describe("the FastAPI backend's image, repository:tag (a version tag is required)"),
