@@ -20,6 +20,9 @@ export = async () => {
     databases: platform.outputs.databases,
     dashboardUrl: platform.outputs.dashboardUrl,
     dashboardPassword: platform.dashboardPassword,
+    redisUrl: platform.outputs.redis?.url,
+    n8nUrl: platform.outputs.n8nUrl,
+    familyAssistantUrl: platform.outputs.familyAssistantUrl,
     volumeHomes: stack.volumeHomes,
     // Read back by the next run (previousVolumeTemplates): a change of a StatefulSet's volume templates is refused.
     volumeTemplates: volumeTemplatesOf(stack.planned.map((w) => w.spec)),

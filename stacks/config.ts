@@ -7,6 +7,9 @@ import { resolveMinio } from "../components/data/minio/settings";
 import { resolvePostgres } from "../components/data/postgres/settings";
 import { resolveQdrant } from "../components/data/qdrant/settings";
 import { resolveOllama } from "../components/ai/ollama/settings";
+import { resolveRedis } from "../components/data/redis/settings";
+import { resolveN8n } from "../components/apps/n8n/settings";
+import { resolveFamilyAssistant } from "../components/apps/family-assistant/settings";
 import { resolveIngress, traefikNodes } from "../components/ingress/settings";
 import { Problem, parseSettings, schemaAt, settingsErrorMap } from "../components/kit/problems";
 import { resolveNode } from "./nodes";
@@ -35,6 +38,9 @@ export function resolveStack(stack: string, s: StackSettings, secretsPresent: re
       mem0: s.workloads.mem0,
       // Its default buckets follow the workloads that run (a bucket's consumer must be enabled).
       minio: resolveMinio(s.workloads.minio, view, enabledWorkloads(s.workloads)),
+      redis: resolveRedis(s.workloads.redis, view),
+      n8n: resolveN8n(s.workloads.n8n, view),
+      familyAssistant: resolveFamilyAssistant(s.workloads.familyAssistant, view),
     },
     ingress: resolveIngress(s.ingress, {
       domain: s.domain,

@@ -14,6 +14,12 @@ import type { HttpConnection, PostgresConnection } from "../components/kit";
 import type { PostgresArgs, PostgresBackupArgs } from "../components/data/postgres/postgres";
 import { minioSpec } from "../components/data/minio/spec";
 import type { MinioArgs } from "../components/data/minio/minio";
+import { redisSpec } from "../components/data/redis/spec";
+import type { RedisArgs } from "../components/data/redis/redis";
+import { n8nSpec } from "../components/apps/n8n/spec";
+import type { N8nArgs } from "../components/apps/n8n/n8n";
+import { familyAssistantSpecs } from "../components/apps/family-assistant/spec";
+import type { FamilyAssistantArgs } from "../components/apps/family-assistant/family-assistant";
 import type { StackConfig } from "./config";
 import type { PlannedWorkload } from "./validate";
 import { key } from "./schema";
@@ -87,6 +93,46 @@ export function minioArgs(cfg: StackConfig): MinioArgs {
   };
 }
 
+export function redisArgs(cfg: StackConfig): RedisArgs {
+  const r = cfg.workloads.redis;
+  return { namespace: cfg.namespace, node: r.node, storage: r.storage, resources: r.resources };
+}
+
+/** n8n's args without its wiring (its database and the route defaults come from the platform). */
+export function n8nArgs(cfg: StackConfig): Omit<N8nArgs, "database" | "routes"> {
+  const n = cfg.workloads.n8n;
+  return { namespace: cfg.namespace, node: n.node, storage: n.storage, resources: n.resources, runners: n.runners };
+}
+
+/** The Family Assistant's args without its wiring (connections and route defaults come from the platform). */
+export function familyAssistantArgs(cfg: StackConfig): Omit<FamilyAssistantArgs, "database" | "redis" | "qdrant" | "mem0" | "ollama" | "routes"> | undefined {
+  const f = cfg.workloads.familyAssistant;
+  if (!f.backend) return undefined;
+  return {
+    namespace: cfg.namespace,
+    replicas: f.replicas ?? 1,
+    node: f.node,
+    resources: f.resources,
+    backendImage: f.backend.image,
+    frontend: f.frontend,
+    runAsUser: f.runAsUser,
+    nodePort: f.nodePort,
+    nodePortFrom: f.nodePortFrom,
+  };
+}
+
+/** Stands in for a database connection while planning: placement and footprint do not depend on it. */
+const PLANNED_DATABASE: PostgresConnection = {
+  kind: "postgres",
+  host: "planned",
+  port: 5432,
+  service: "planned",
+  endpoint: { namespace: "planned", podSelector: { planned: "true" }, port: 5432 },
+  database: "planned",
+  user: "planned",
+  password: { secretName: "planned", key: "password" },
+};
+
 /** Every workload the stack runs, as pure specs (secret names are placeholders: they do not affect placement). */
 export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
   const out: PlannedWorkload[] = [];
@@ -112,6 +158,17 @@ export function planWorkloads(cfg: StackConfig): PlannedWorkload[] {
   }
   if (cfg.workloads.minio.enabled) {
     out.push({ spec: minioSpec({ ...minioArgs(cfg), rootSecret: "minio-root" }), path: workloadPath("minio"), acceptVolumeTemplateChange: cfg.workloads.minio.acceptVolumeTemplateChange });
+  }
+  if (cfg.workloads.redis.enabled) {
+    out.push({ spec: redisSpec({ ...redisArgs(cfg), passwordSecret: "-", configSecret: "-" }), path: workloadPath("redis"), migrateFrom: cfg.workloads.redis.migrateFrom, acceptVolumeTemplateChange: cfg.workloads.redis.acceptVolumeTemplateChange });
+  }
+  if (cfg.workloads.n8n.enabled) {
+    out.push({ spec: n8nSpec({ ...n8nArgs(cfg), host: "planned", database: PLANNED_DATABASE, secret: "-" }), path: workloadPath("n8n"), migrateFrom: cfg.workloads.n8n.migrateFrom, acceptVolumeTemplateChange: cfg.workloads.n8n.acceptVolumeTemplateChange });
+  }
+  const fa = familyAssistantArgs(cfg);
+  if (cfg.workloads.familyAssistant.enabled && fa) {
+    const specs = familyAssistantSpecs({ ...fa, database: PLANNED_DATABASE, apiUrl: "planned" });
+    for (const spec of [specs.backend, ...(specs.frontend ? [specs.frontend] : [])]) out.push({ spec, path: workloadPath("familyAssistant") });
   }
   return out;
 }

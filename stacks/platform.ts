@@ -2,11 +2,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Qdrant } from "../components/data/qdrant";
-import type { HttpConnection, PostgresConnection } from "../components/kit";
+import type { HttpConnection, PostgresConnection, RedisConnection } from "../components/kit";
 import type { LoadedStack } from "./load";
 import { NvidiaDevicePlugin, Ollama } from "../components/ai/ollama";
 import { Mem0 } from "../components/ai/mem0";
-import { BackupBuckets, gpuNodes, mem0Args, minioArgs, ollamaArgs, postgresArgs, postgresBackupArgs, qdrantArgs, qdrantBackupArgs } from "./plan";
+import { BackupBuckets, familyAssistantArgs, gpuNodes, mem0Args, minioArgs, n8nArgs, ollamaArgs, postgresArgs, postgresBackupArgs, qdrantArgs, qdrantBackupArgs, redisArgs } from "./plan";
 import { BackupFreshness } from "../components/data/backup";
 import { MinioCluster } from "../components/data/minio/minio";
 import { minioConsumers } from "../components/data/minio/settings";
@@ -17,6 +17,9 @@ import { CertManager, TraefikIngress } from "../components/ingress";
 import { emitPlatformNamespace } from "../components/kit";
 import type { RouteDefaults } from "../components/kit";
 import { certManagerArgs, traefikArgs } from "./ingress";
+import { Redis } from "../components/data/redis";
+import { N8n } from "../components/apps/n8n";
+import { FamilyAssistant } from "../components/apps/family-assistant";
 
 export interface PlatformOutputs {
   readonly namespace: string;
@@ -33,6 +36,9 @@ export interface PlatformOutputs {
   readonly mem0?: HttpConnection;
   /** The MinIO console (root user and password in the Secret minio-root), when routed. */
   readonly minioConsoleUrl?: string;
+  readonly redis?: RedisConnection;
+  readonly n8nUrl?: string;
+  readonly familyAssistantUrl?: string;
 }
 
 export class HomelabPlatform extends pulumi.ComponentResource {
@@ -112,9 +118,36 @@ export class HomelabPlatform extends pulumi.ComponentResource {
       new BackupFreshness("backup-freshness", { namespace: cfg.namespace, targets: backupTargets, ...cfg.backups.freshness }, inNs);
     }
 
+    let redis: Redis | undefined;
+    if (cfg.workloads.redis.enabled) {
+      redis = new Redis("redis", redisArgs(cfg), inNs);
+    }
+
+    // Validation guarantees the databases they need exist (stacks/apps.ts).
+    let n8n: N8n | undefined;
+    if (cfg.workloads.n8n.enabled && databases.n8n) {
+      n8n = new N8n("n8n", { ...n8nArgs(cfg), database: databases.n8n, routes: this.routes }, inNs);
+    }
+
+    let familyAssistant: FamilyAssistant | undefined;
+    const fa = familyAssistantArgs(cfg);
+    if (cfg.workloads.familyAssistant.enabled && fa && databases.family_assistant) {
+      const connections = { redis: redis?.connection, qdrant: qdrant?.connection, mem0: mem0?.connection, ollama: ollama?.connection };
+      familyAssistant = new FamilyAssistant("family-assistant", { ...fa, database: databases.family_assistant, ...connections, routes: this.routes }, inNs);
+    }
+
     this.outputs = {
-      namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url,
-      ollama: ollama?.connection, mem0: mem0?.connection, minioConsoleUrl: this.minio?.consoleUrl,
+      namespace: cfg.namespace,
+      qdrant: qdrant?.connection,
+      postgresPrimary: postgres?.primaryHost,
+      databases,
+      dashboardUrl: traefik.dashboard?.url,
+      ollama: ollama?.connection,
+      mem0: mem0?.connection,
+      minioConsoleUrl: this.minio?.consoleUrl,
+      redis: redis?.connection,
+      n8nUrl: n8n?.url,
+      familyAssistantUrl: familyAssistant?.url,
     };
     this.registerOutputs({ ...this.outputs });
   }

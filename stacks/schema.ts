@@ -12,6 +12,9 @@ import { qdrantSettings } from "../components/data/qdrant/settings";
 import { ollamaSettings } from "../components/ai/ollama/settings";
 import { mem0Settings } from "../components/ai/mem0/settings";
 import { backupsSettings } from "../components/data/backup/settings";
+import { redisSettings } from "../components/data/redis/settings";
+import { n8nSettings } from "../components/apps/n8n/settings";
+import { familyAssistantSettings } from "../components/apps/family-assistant/settings";
 import { ingressSettings } from "../components/ingress/settings";
 import { dnsLabel, domainName, intBetween } from "../components/kit/formats";
 import { nodesSettings } from "./nodes";
@@ -30,6 +33,9 @@ export const workloadsSettings = z
     ollama: ollamaSettings,
     mem0: mem0Settings,
     minio: minioSettings,
+    redis: redisSettings,
+    n8n: n8nSettings,
+    familyAssistant: familyAssistantSettings,
   })
   .prefault({})
   .describe("per-service settings: {qdrant: {...}, postgres: {...}, minio: {...}}");

@@ -13,6 +13,7 @@ import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
 import { Reserve, nodeReserve } from "./reserve";
 import type { StackConfig, ValidateOptions } from "./config";
 import type { StackNode } from "./nodes";
+import { validateApps } from "./apps";
 
 /** A workload the stack will run, with the config path that controls it. */
 export interface PlannedWorkload {
@@ -156,6 +157,21 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
   return result;
 }
 
+/** A node port is open on every node: two Services cannot share one. */
+function checkNodePorts(planned: readonly PlannedWorkload[], problems: Problems): void {
+  const owner = new Map<number, string>();
+  for (const w of planned) {
+    for (const svc of [...(w.spec.service ? [w.spec.service] : []), ...(w.spec.extraServices ?? [])]) {
+      for (const n of Object.values(svc.nodePorts ?? {})) {
+        const other = owner.get(n);
+        if (other !== undefined && other !== w.path) {
+          problems.add(`${w.path}.nodePort`, `node port ${n} is already used by ${other}`, "choose another port in 30000–32767; every node port must be unique in the cluster");
+        } else owner.set(n, w.path);
+      }
+    }
+  }
+}
+
 /** Cross-field rules. Returns the schedule the capacity check computed, and warnings that do not block. */
 export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkload[], opts: ValidateOptions, problems: Problems): { schedule: Schedule; warnings: string[] } {
   const warnings: string[] = [];
@@ -167,5 +183,7 @@ export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkloa
   validateMinioConsumers(cfg, problems);
   const minio = minioResilience(cfg, placedNodes(result, "minio", cfg.workloads.minio.replicas));
   if (minio?.warning) warnings.push(minio.warning);
+  validateApps(cfg, problems);
+  checkNodePorts(planned, problems);
   return { schedule: result, warnings };
 }

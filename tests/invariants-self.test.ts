@@ -286,9 +286,9 @@ describe("the invariants catch what they promise", () => {
 
     it("ACME HTTP-01 solvers that Traefik cannot reach", async () => {
       // prod issues certificates over HTTP-01 (homelab uses DNS-01: no solver pods to reach).
-      // Every route's solver allow opens the same port to the same pods: take them all away.
+      // Every route's solver allow admits the same pods: remove them all (one per routed host).
       const ms = broken((m) => {
-        for (const name of ["traefik-dashboard-acme-solver", "minio-console-acme-solver"]) m.splice(m.indexOf(policy(m, name)), 1);
+        for (const p of m.filter((x) => x.kind === "NetworkPolicy" && x.metadata.name.endsWith("-acme-solver"))) m.splice(m.indexOf(p), 1);
       }, "prod");
       expect(await caught(inv.allowsEqualTheWiring, ms)).toEqual([`missing allow: ${TRAEFIK} → pods homelab{acme.cert-manager.io/http01-solver=true} :8089/TCP`]);
     });
@@ -296,6 +296,66 @@ describe("the invariants catch what they promise", () => {
     it("a pod wired to a service by hand, without a connection", async () => {
       const ms = broken((m) => sts(m, "qdrant").spec.template.spec.containers[0].env.push({ name: "DB", value: "postgres-primary.homelab.svc.cluster.local" }));
       expect(await caught(inv.allowsEqualTheWiring, ms)).toEqual(["StatefulSet homelab/qdrant: env DB names postgres-primary.homelab.svc.cluster.local but the pods declare no connection to it"]);
+    });
+
+    it("a NodePort whose clients get no allow, or that does not say who its clients are", async () => {
+      const missing = broken((m) => m.splice(m.indexOf(policy(m, "family-assistant-nodeport-node-port")), 1));
+      expect(await caught(inv.allowsEqualTheWiring, missing)).toEqual(["missing allow: ipBlock 100.64.0.0/10 → Deployment homelab/family-assistant :8001/TCP"]);
+      const undeclared = broken((m) => delete svc(m, "family-assistant-nodeport").metadata.annotations);
+      expect(await caught(inv.allowsEqualTheWiring, undeclared)).toEqual([
+        "Service homelab/family-assistant-nodeport: a NodePort Service that does not declare who may reach it",
+        "allow without a connection, route or peer rule: ipBlock 100.64.0.0/10 → Deployment homelab/family-assistant :8001/TCP",
+      ]);
+    });
+  });
+
+  describe("wiring: references by name resolve in the same render", () => {
+    const dep = (ms: Manifest[], name: string) => ms.find((m) => m.kind === "Deployment" && m.metadata.name === name)!;
+    const backendEnv = (ms: Manifest[]) => dep(ms, "family-assistant").spec.template.spec.containers[0].env as any[];
+
+    it("holds on every committed stack's render", () => {
+      for (const stack of ["homelab", "prod", "dev"]) expect(inv.referencesResolve(rendered(stack).manifests)).toEqual([]);
+    });
+
+    it("a Secret key that the Secret does not hold, or a Secret that is not rendered", async () => {
+      const ms = broken((m) => {
+        backendEnv(m).find((e) => e.name === "QDRANT_API_KEY").valueFrom.secretKeyRef.key = "apikey";
+        backendEnv(m).find((e) => e.name === "DATABASE_URL_PASSWORD").valueFrom.secretKeyRef.name = "postgres-familyassistant";
+      });
+      expect(await caught(inv.referencesResolve, ms)).toEqual([
+        "Deployment homelab/family-assistant container backend env DATABASE_URL_PASSWORD: no Secret homelab/postgres-familyassistant",
+        'Deployment homelab/family-assistant container backend env QDRANT_API_KEY: Secret homelab/qdrant-api-key has no key "apikey" (keys: api-key)',
+      ]);
+    });
+
+    it("a URL naming a Service that does not exist, or a port the Service does not have", async () => {
+      const ms = broken((m) => {
+        backendEnv(m).find((e) => e.name === "QDRANT_URL").value = "http://qdrant.homelab.svc.cluster.local:6335";
+        backendEnv(m).find((e) => e.name === "REDIS_URL").value = "redis://:$(REDIS_URL_PASSWORD)@redis-master.homelab.svc.cluster.local:6379/0";
+      });
+      expect(await caught(inv.referencesResolve, ms)).toEqual([
+        "Deployment homelab/family-assistant container backend env QDRANT_URL: Service homelab/qdrant has no port 6335 (ports: 6333, 6334)",
+        "Deployment homelab/family-assistant container backend env REDIS_URL: names Service homelab/redis-master, which is not rendered",
+      ]);
+    });
+
+    it("a host whose port sits in the sibling PORT variable (n8n's DB_POSTGRESDB_HOST/PORT)", async () => {
+      const ms = broken((m) => (sts(m, "n8n").spec.template.spec.containers[0].env.find((e: any) => e.name === "DB_POSTGRESDB_PORT").value = "5433"));
+      expect(await caught(inv.referencesResolve, ms)).toEqual(["StatefulSet homelab/n8n container n8n env DB_POSTGRESDB_HOST: Service homelab/postgres-primary has no port 5433 (ports: 5432)"]);
+    });
+
+    it("a $(VAR) listed before the variable it names (Kubernetes would pass the text through)", async () => {
+      const ms = broken((m) => {
+        const env = backendEnv(m);
+        const i = env.findIndex((e) => e.name === "DATABASE_URL_PASSWORD");
+        env.push(...env.splice(i, 1));
+      });
+      expect(await caught(inv.referencesResolve, ms)).toEqual(["Deployment homelab/family-assistant container backend env DATABASE_URL: $(DATABASE_URL_PASSWORD) is listed after it, so Kubernetes does not expand it"]);
+    });
+
+    it("a mounted Secret that is not rendered", async () => {
+      const ms = broken((m) => (sts(m, "redis").spec.template.spec.volumes.find((v: any) => v.name === "config").secret.secretName = "redis-conf"));
+      expect(await caught(inv.referencesResolve, ms)).toEqual(["StatefulSet homelab/redis volume config: no Secret homelab/redis-conf"]);
     });
   });
 

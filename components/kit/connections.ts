@@ -3,7 +3,7 @@
 // stay pure, and the kit can derive from each one exactly the network allow it needs
 // (allowConnections, or WorkloadArgs.connections).
 import * as pulumi from "@pulumi/pulumi";
-import type { SecretKeyRef } from "./container";
+import type { EnvValue, SecretKeyRef } from "./container";
 import { AppIdentity, selectorLabels } from "./labels";
 import { CONNECTS_TO_ANNOTATION, Endpoint, PodGroup, connectsToAnnotation, emitAllow, policyName } from "./network";
 import type * as k8s from "@pulumi/kubernetes";
@@ -67,7 +67,46 @@ export interface S3Connection extends ConnectionBase {
   readonly secretAccessKey: SecretKeyRef;
 }
 
-export type Connection = HttpConnection | PostgresConnection | S3Connection;
+/** A Redis server: password-protected (requirepass), one database index. */
+export interface RedisConnection extends ConnectionBase {
+  readonly kind: "redis";
+  /** `redis://<host>:<port>/<db>`, without the password: give the password separately, or build a URL with redisUrlEnv. */
+  readonly url: string;
+  readonly password: SecretKeyRef;
+}
+
+/**
+ * `service` in `namespace` on `port`, served by the pods matching `podSelector`, password in
+ * `password` (the container port equals the Service port, as emitWorkload makes them by default).
+ */
+export function redisConnection(
+  service: string,
+  namespace: string,
+  port: number,
+  podSelector: Readonly<Record<string, string>>,
+  password: SecretKeyRef,
+): RedisConnection {
+  const host = serviceHost(service, namespace);
+  return { kind: "redis", host, port, service, endpoint: { namespace, podSelector, port }, url: `redis://${host}:${port}/0`, password };
+}
+
+export type Connection = HttpConnection | PostgresConnection | S3Connection | RedisConnection;
+
+/**
+ * Environment entries for an application that wants one URL with the password in it: the password
+ * from its Secret under `<name>_PASSWORD`, and `<name>` built with Kubernetes' own `$(VAR)`
+ * expansion at container start, so the pod spec never holds the password. The kit orders
+ * variables that reference others after them (container.ts), as the expansion requires.
+ * Generated passwords are letters and digits (secrets.ts), so they need no URL escaping.
+ */
+export function urlWithPasswordEnv(name: string, c: PostgresConnection | RedisConnection): Record<string, EnvValue> {
+  const pw = `${name}_PASSWORD`;
+  const url =
+    c.kind === "postgres"
+      ? `postgresql://${encodeURIComponent(c.user)}:$(${pw})@${c.host}:${c.port}/${encodeURIComponent(c.database)}`
+      : `redis://:$(${pw})@${c.host}:${c.port}/0`;
+  return { [pw]: { secret: c.password }, [name]: url };
+}
 
 /** The consumer side of connections: its pods, and a name for its policies. */
 export interface Consumer {

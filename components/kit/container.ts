@@ -123,8 +123,14 @@ function probe(spec: ProbeSpec, ports: readonly PortSpec[], where: string): k8s.
 
 function envVars(env: Readonly<Record<string, EnvValue>> | undefined): k8s.types.input.core.v1.EnvVar[] | undefined {
   if (!env) return undefined;
-  return Object.keys(env)
-    .sort()
+  // Kubernetes expands `$(VAR)` only from variables listed earlier: values that reference another
+  // variable of the container come after all others (each group sorted by name).
+  const refers = (n: string) => {
+    const v = env[n];
+    return typeof v === "string" && [...v.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)].some((m) => m[1] in env);
+  };
+  const names = Object.keys(env).sort();
+  return [...names.filter((n) => !refers(n)), ...names.filter(refers)]
     .map((name) => {
       const v = env[name];
       if (typeof v === "string") return { name, value: v };

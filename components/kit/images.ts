@@ -116,6 +116,43 @@ export const IMAGES = {
     runsAsNonRoot: false,
     provides: ["sh", "mc", "sleep", "cat", "printf"],
   },
+  redis: {
+    // The official image (Bitnami's versioned images moved to the unmaintained bitnamilegacy in 2025).
+    // Alpine variant: user redis, uid/gid 999; the entrypoint only chowns when started as root.
+    repository: "docker.io/library/redis",
+    tag: "8.2.2-alpine",
+    seenIn: "docker.io library/redis:8.2.2-alpine in public compose files, Helm values and image scan reports (public.ecr.aws/docker/library/redis:8.2.2-alpine mirrors it); also 8.2.2-alpine3.22",
+    runsAsNonRoot: true,
+    uid: 999,
+    gid: 999,
+  },
+  redisExporter: {
+    // Scratch image with one static binary; its Dockerfile runs it as USER 59000:59000.
+    repository: "docker.io/oliver006/redis_exporter",
+    tag: "v1.77.0",
+    seenIn: "oliver006/redis_exporter:v1.77.0 in public Nomad jobs and monitoring docs (v1.74.0, v1.75.0, v1.78.0 also referenced)",
+    runsAsNonRoot: true,
+    uid: 59000,
+    gid: 59000,
+  },
+  n8n: {
+    // n8n 2.x: USER node (uid 1000), data in /home/node/.n8n. Same version as n8nRunners, always.
+    repository: "docker.n8n.io/n8nio/n8n",
+    tag: "2.38.5",
+    seenIn: "n8nio/n8n:2.38.5 in a public deployment note (the upstream stable tag resolved to it when checked); n8n-hosting compose files use docker.n8n.io/n8nio/n8n:${N8N_VERSION}",
+    runsAsNonRoot: true,
+    uid: 1000,
+    gid: 1000,
+  },
+  n8nRunners: {
+    // External task runners (task-runner-launcher + JS/Python runners), released with n8n under the same version.
+    repository: "docker.io/n8nio/runners",
+    tag: "2.38.5",
+    seenIn: "n8nio/runners:<n8n version> in n8n-io/n8n-hosting compose files (n8nio/runners:2.38.7, 2.31.5, 2.17.7 seen in public configs; 2.38.5 follows the same release)",
+    runsAsNonRoot: true,
+    uid: 1000,
+    gid: 1000,
+  },
 } as const satisfies Record<string, ImageRef>;
 
 export type ImageName = keyof typeof IMAGES;

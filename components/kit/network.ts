@@ -24,7 +24,7 @@ export interface Endpoint extends PodGroup {
 }
 
 /** Why an allow exists; written on the policy for people reading the cluster. */
-export type AllowReason = "connection" | "route" | "peer";
+export type AllowReason = "connection" | "route" | "peer" | "node-port";
 
 export interface Allow {
   /** Names the NetworkPolicy; a DNS label, unique in the target's namespace. */
@@ -90,6 +90,36 @@ export function emitAllow(parent: pulumi.Resource, a: Allow, opts: pulumi.Custom
       annotations: { [ALLOW_REASON_ANNOTATION]: a.reason },
     },
     spec: allowPolicySpec(a),
+  }, { parent, ...opts });
+}
+
+/** An allow from client addresses outside the cluster (a NodePort Service's clients) to a group of pods. */
+export interface CidrAllow {
+  readonly name: string;
+  readonly to: PodGroup;
+  readonly cidrs: readonly string[];
+  readonly ports: readonly { readonly port: number; readonly protocol?: "TCP" | "UDP" }[];
+  readonly identity?: AppIdentity;
+}
+
+/** Creates a CidrAllow's NetworkPolicy (reason "node-port") in the target's namespace. */
+export function emitCidrAllow(parent: pulumi.Resource, a: CidrAllow, opts: pulumi.CustomResourceOptions = {}): k8s.networking.v1.NetworkPolicy {
+  assertDnsLabel(a.name, "network policy name");
+  if (Object.keys(a.to.podSelector).length === 0) throw new Error(`allow ${a.name}: the target selector is empty (it would open every pod of ${a.to.namespace})`);
+  if (a.cidrs.length === 0) throw new Error(`allow ${a.name}: no client CIDRs`);
+  if (a.ports.length === 0) throw new Error(`allow ${a.name}: no ports (it would open every port)`);
+  return new k8s.networking.v1.NetworkPolicy(`${a.to.namespace}-${a.name}`, {
+    metadata: {
+      name: a.name,
+      namespace: a.to.namespace,
+      labels: appLabels(a.identity ?? { name: a.name, component: "network" }),
+      annotations: { [ALLOW_REASON_ANNOTATION]: "node-port" },
+    },
+    spec: {
+      podSelector: { matchLabels: { ...a.to.podSelector } },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: a.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: a.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" })) }],
+    },
   }, { parent, ...opts });
 }
 

@@ -81,10 +81,10 @@ export interface TraefikInternalBackend {
 export type RouteBackend = ServiceBackend | TraefikInternalBackend;
 
 /** The Services emitWorkload creates for a spec (ClusterIP ones; the headless one is not routable). */
-export function servicesOf(spec: WorkloadSpec): { name: string; ports: readonly string[] }[] {
-  const out: { name: string; ports: readonly string[] }[] = [];
-  if (spec.service) out.push({ name: spec.service.name ?? spec.identity.name, ports: spec.service.ports });
-  for (const s of spec.extraServices ?? []) out.push({ name: s.name, ports: s.ports });
+export function servicesOf(spec: WorkloadSpec): { name: string; ports: readonly string[]; servicePorts?: Readonly<Record<string, number>> }[] {
+  const out: { name: string; ports: readonly string[]; servicePorts?: Readonly<Record<string, number>> }[] = [];
+  if (spec.service) out.push({ name: spec.service.name ?? spec.identity.name, ports: spec.service.ports, servicePorts: spec.service.servicePorts });
+  for (const s of spec.extraServices ?? []) out.push({ name: s.name, ports: s.ports, servicePorts: s.servicePorts });
   return out;
 }
 
@@ -119,8 +119,9 @@ export function serviceBackend(spec: WorkloadSpec, port: string, o: ServiceBacke
     }
     if (!resource) throw new Error(`${where}: the emitted workload has no Service "${svc.name}": pass the spec it was emitted from`);
   }
-  const portNumber = podPorts(spec).get(port)!.containerPort;
-  return { kind: "Service", service: svc.name, port, portNumber, targetPort: portNumber, identity: spec.identity, resource } as ServiceBackend;
+  const targetPort = podPorts(spec).get(port)!.containerPort;
+  const portNumber = svc.servicePorts?.[port] ?? targetPort;
+  return { kind: "Service", service: svc.name, port, portNumber, targetPort, identity: spec.identity, resource } as ServiceBackend;
 }
 
 /** Traefik's API and dashboard (`api@internal`). */

@@ -5,6 +5,7 @@ import type { ResourceSpec } from "./container";
 import type { NodeRole } from "./placement";
 import { bytesQuantity, cpuQuantity, intBetween, nodeName, says } from "./formats";
 import { parseBytes } from "./quantity";
+import { isPinnedTag } from "./images";
 
 /** `resources:` with the service's defaults; a memory limit below the request is refused. */
 export function resourcesSettings(d: ResourceSpec) {
@@ -57,4 +58,30 @@ export interface StackView {
 /** The first node with a role: the default home of pinned workloads of that role. */
 export function firstWithRole(view: StackView, role: NodeRole): string | undefined {
   return view.nodes.find((n) => n.roles.includes(role))?.name;
+}
+
+/** An image reference from config, split; undefined when it has no tag. */
+export function parseImageReference(ref: string): { repository: string; tag: string; digest?: string } | undefined {
+  const m = /^([a-z0-9][a-z0-9._\-/:]*[a-z0-9])(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))(@sha256:[0-9a-f]{64})?$/.exec(ref);
+  if (!m || m[1].split("/").pop()!.includes(":")) return undefined;
+  return { repository: m[1], tag: m[2], ...(m[3] ? { digest: m[3].slice(1) } : {}) };
+}
+
+/**
+ * A container image given in the stack file (an application of the user's own), `repository:tag`
+ * with an optional `@sha256:…` digest: a version tag is required, `latest` or no tag is refused.
+ */
+export function pinnedImageSetting(example: string) {
+  return z.string().transform((ref, ctx) => {
+    const r = parseImageReference(ref);
+    if (!r) {
+      ctx.addIssue({ code: "custom", message: says(`"${ref}" has no tag`, `pin a version tag, e.g. ${example}`) });
+      return z.NEVER;
+    }
+    if (!isPinnedTag(r.tag)) {
+      ctx.addIssue({ code: "custom", message: says(`tag "${r.tag}" of ${r.repository} is not a pinned version (it can change under a running deploy)`, `pin a version tag, e.g. ${example}`) });
+      return z.NEVER;
+    }
+    return r;
+  });
 }

@@ -9,7 +9,7 @@ import { Placement, placementSpread, schedulingFor } from "./placement";
 import { podSecurityContext } from "./security";
 import { parseBytes } from "./quantity";
 import { Connection, allowConnections, workloadConsumer } from "./connections";
-import { PEER_PORTS_ANNOTATION, emitAllow } from "./network";
+import { PEER_PORTS_ANNOTATION, emitAllow, emitCidrAllow, policyName } from "./network";
 import { awaitTimeouts, rolloutTimeoutMinutes } from "./timeouts";
 
 export const LOCAL_PATH = "local-path";
@@ -35,7 +35,30 @@ export interface ServiceExposure {
   readonly name?: string;
   /** Labels the application itself puts on its pods at run time, added to the selector. */
   readonly runtimeLabels?: RuntimeLabels;
+  /**
+   * Service port numbers that differ from the container port, by port name (e.g. {http: 8000} in
+   * front of a container's 8001). The target is still the named container port. Default: the
+   * container port.
+   */
+  readonly servicePorts?: Readonly<Record<string, number>>;
+  /**
+   * Makes this a NodePort Service: the node port of each named port (30000–32767), e.g. for access
+   * over a tailnet without the ingress. Derived from the same workload as every Service, so its
+   * selector cannot drift. Needs `nodePortFrom`.
+   */
+  readonly nodePorts?: Readonly<Record<string, number>>;
+  /**
+   * Client CIDRs that may reach the node ports: the kit emits their allow (the namespace denies
+   * ingress by default). The Service keeps client addresses (externalTrafficPolicy Local), so only
+   * nodes running a pod answer on the node port.
+   */
+  readonly nodePortFrom?: readonly string[];
 }
+
+/** The lowest and highest node port Kubernetes allocates by default (kube-apiserver --service-node-port-range). */
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+/** On a NodePort Service: the client CIDRs allowed to reach it, comma-separated (its allow is checked against this). */
+export const NODE_PORT_FROM_ANNOTATION = "homelab.pesulabs.net/node-port-from";
 
 /**
  * Labels an application sets on its own pods at run time (e.g. Patroni's `spilo-role`), which no
@@ -162,6 +185,20 @@ export function checkWorkloadSpec(spec: WorkloadSpec): void {
         throw new Error(`${where}: the Service exposes port "${p}" but no container has it (ports: ${[...ports.keys()].join(", ") || "none"})`);
       }
     }
+    const svcName = svc.name ?? spec.identity.name;
+    for (const [p, n] of Object.entries(svc.servicePorts ?? {})) {
+      if (!svc.ports.includes(p)) throw new Error(`${where}: Service ${svcName} sets a port number for "${p}", which it does not expose (ports: ${svc.ports.join(", ")})`);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${where}: Service ${svcName} port ${p} number ${n} is not a port (1–65535)`);
+    }
+    const nodePorts = Object.entries(svc.nodePorts ?? {});
+    for (const [p, n] of nodePorts) {
+      if (!svc.ports.includes(p)) throw new Error(`${where}: Service ${svcName} sets a node port for "${p}", which it does not expose (ports: ${svc.ports.join(", ")})`);
+      if (!Number.isInteger(n) || n < NODE_PORT_RANGE.min || n > NODE_PORT_RANGE.max) {
+        throw new Error(`${where}: Service ${svcName} node port ${n} is outside ${NODE_PORT_RANGE.min}–${NODE_PORT_RANGE.max}`);
+      }
+    }
+    if (nodePorts.length > 0 && !(svc.nodePortFrom?.length)) throw new Error(`${where}: Service ${svcName} has node ports but no nodePortFrom (who may reach them)`);
+    if (nodePorts.length === 0 && svc.nodePortFrom?.length) throw new Error(`${where}: Service ${svcName} sets nodePortFrom without node ports`);
     const runtime = svc.runtimeLabels;
     if (runtime && spec.replicas < runtime.minReplicas) {
       const shown = Object.entries(runtime.labels).map(([k, v]) => `${k}=${v}`).join(", ");
@@ -255,10 +292,11 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
     },
   };
 
-  const servicePorts = (names: readonly string[]) =>
+  const servicePorts = (names: readonly string[], svc?: ServiceExposure) =>
     names.map((p) => {
       const port = ports.get(p)!;
-      return { name: p, port: port.containerPort, targetPort: p, protocol: port.protocol ?? "TCP" };
+      const nodePort = svc?.nodePorts?.[p];
+      return { name: p, port: svc?.servicePorts?.[p] ?? port.containerPort, targetPort: p, protocol: port.protocol ?? "TCP", ...(nodePort !== undefined ? { nodePort } : {}) };
     });
 
   let headless: k8s.core.v1.Service | undefined;
@@ -304,15 +342,31 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
 
   const clusterService = (svc: ServiceExposure, svcName: string) => {
     const runtime = svc.runtimeLabels?.labels ?? {};
-    const annotations = Object.keys(runtime).length
-      ? {
-          [RUNTIME_SELECTOR_ANNOTATION]: Object.keys(runtime).sort().join(","),
-          [RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION]: String(svc.runtimeLabels!.minReplicas),
-        }
-      : undefined;
+    const nodePort = Object.keys(svc.nodePorts ?? {}).length > 0;
+    const annotations = {
+      ...(Object.keys(runtime).length
+        ? {
+            [RUNTIME_SELECTOR_ANNOTATION]: Object.keys(runtime).sort().join(","),
+            [RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION]: String(svc.runtimeLabels!.minReplicas),
+          }
+        : {}),
+      ...(nodePort ? { [NODE_PORT_FROM_ANNOTATION]: [...svc.nodePortFrom!].join(",") } : {}),
+    };
+    if (nodePort) {
+      // The namespace denies ingress by default: the node port's clients need their own allow.
+      policies.push(emitCidrAllow(parent, {
+        name: policyName(svcName, "node-port"),
+        to: { namespace: args.namespace, podSelector: selector },
+        cidrs: svc.nodePortFrom!,
+        ports: Object.keys(svc.nodePorts!).sort().map((p) => ({ port: ports.get(p)!.containerPort, protocol: ports.get(p)!.protocol })),
+        identity: spec.identity,
+      }));
+    }
     return new k8s.core.v1.Service(svcName, {
-      metadata: { ...meta(svcName), annotations },
-      spec: { type: "ClusterIP", selector: { ...selector, ...runtime }, ports: servicePorts(svc.ports) },
+      metadata: { ...meta(svcName), annotations: Object.keys(annotations).length ? annotations : undefined },
+      spec: nodePort
+        ? { type: "NodePort", externalTrafficPolicy: "Local", selector: { ...selector, ...runtime }, ports: servicePorts(svc.ports, svc) }
+        : { type: "ClusterIP", selector: { ...selector, ...runtime }, ports: servicePorts(svc.ports, svc) },
     }, opts);
   };
   const serviceName = spec.service ? (spec.service.name ?? name) : undefined;

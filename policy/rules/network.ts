@@ -12,6 +12,7 @@ import {
   CONNECTS_TO_ANNOTATION,
   ENDPOINTS_OF_ANNOTATION,
   NAMESPACE_NAME_LABEL,
+  NODE_PORT_FROM_ANNOTATION,
   PEER_PORTS_ANNOTATION,
   RUNTIME_SELECTOR_ANNOTATION,
 } from "../../components/kit";
@@ -194,6 +195,16 @@ export function expectedAllows(ms: readonly Manifest[]): { allows: Set<string>; 
         const t = serviceTarget(ms, ns, s.name, s.port, `IngressRoute ${r.metadata.namespace}/${r.metadata.name}`, problems);
         if (t) add(traefik, group(ms, ns, t.pods), t.port, t.protocol);
       }
+    }
+  }
+  // Node ports: the clients a NodePort Service declares reach its pods on each node port's target.
+  for (const svc of ms.filter((m) => m.kind === "Service" && m.spec?.type === "NodePort")) {
+    const where = `Service ${svc.metadata.namespace}/${svc.metadata.name}`;
+    const cidrs = String(svc.metadata.annotations?.[NODE_PORT_FROM_ANNOTATION] ?? "").split(",").filter(Boolean);
+    if (cidrs.length === 0) { problems.push(`${where}: a NodePort Service that does not declare who may reach it`); continue; }
+    for (const p of svc.spec.ports ?? []) {
+      const t = serviceTarget(ms, svc.metadata.namespace, svc.metadata.name, p.name ?? p.port, where, problems);
+      if (t) add(cidrs.map((c) => `ipBlock ${c}`), group(ms, svc.metadata.namespace, t.pods), t.port, t.protocol);
     }
   }
   // ACME HTTP-01: cert-manager's solver pods in the Certificate's namespace answer through Traefik.

@@ -229,3 +229,55 @@ export function cronJobsAreSafe(ms: readonly Manifest[]): string[] {
   }
   return problems;
 }
+
+const SERVICE_HOST = /([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local(?::(\d+))?/g;
+
+/**
+ * Wiring: every reference a pod makes by name resolves in the same render. A Secret (or ConfigMap)
+ * key read into env exists in an object of that name in the pod's namespace; a mounted Secret or
+ * ConfigMap exists; a `<svc>.<ns>.svc.cluster.local` host in an env value names a rendered Service,
+ * and its port (in the same value, or in the sibling variable named with PORT for HOST, e.g.
+ * PGHOST/PGPORT) is a port of that Service; a `$(VAR)` reference names a variable listed before it
+ * (Kubernetes expands nothing else, and leaves the text as it is).
+ */
+export function referencesResolve(ms: readonly Manifest[]): string[] {
+  const problems: string[] = [];
+  const find = (kind: string, ns: string, name: string) => ms.find((m) => m.kind === kind && m.metadata?.namespace === ns && m.metadata?.name === name);
+  const keysOf = (m: Manifest) => Object.keys({ ...(m.stringData ?? {}), ...(m.data ?? {}) });
+  for (const w of ms.filter((m) => [...WORKLOADS, "Job"].includes(m.kind))) {
+    const ns = w.metadata.namespace;
+    const pod = w.spec.template.spec;
+    for (const v of pod.volumes ?? []) {
+      if (v.secret && !find("Secret", ns, v.secret.secretName)) problems.push(`${id(w)} volume ${v.name}: no Secret ${ns}/${v.secret.secretName}`);
+      if (v.configMap && !find("ConfigMap", ns, v.configMap.name)) problems.push(`${id(w)} volume ${v.name}: no ConfigMap ${ns}/${v.configMap.name}`);
+    }
+    for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+      const where = `${id(w)} container ${c.name}`;
+      const env: any[] = c.env ?? [];
+      env.forEach((e, i) => {
+        const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
+        if (ref && !ref.optional) {
+          const kind = e.valueFrom.secretKeyRef ? "Secret" : "ConfigMap";
+          const target = find(kind, ns, ref.name);
+          if (!target) problems.push(`${where} env ${e.name}: no ${kind} ${ns}/${ref.name}`);
+          else if (!keysOf(target).includes(ref.key)) problems.push(`${where} env ${e.name}: ${kind} ${ns}/${ref.name} has no key "${ref.key}" (keys: ${keysOf(target).join(", ")})`);
+        }
+        if (typeof e.value !== "string") return;
+        for (const m of e.value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+          const at = env.findIndex((x) => x.name === m[1]);
+          if (at === -1) problems.push(`${where} env ${e.name}: $(${m[1]}) names no variable of the container`);
+          else if (at > i) problems.push(`${where} env ${e.name}: $(${m[1]}) is listed after it, so Kubernetes does not expand it`);
+        }
+        for (const h of e.value.matchAll(SERVICE_HOST)) {
+          const svc = find("Service", h[2], h[1]);
+          if (!svc) { problems.push(`${where} env ${e.name}: names Service ${h[2]}/${h[1]}, which is not rendered`); continue; }
+          const sibling = /HOST/.test(e.name) ? env.find((x) => x.name === e.name.replace(/HOST/, "PORT"))?.value : undefined;
+          const port = h[3] ?? sibling;
+          const ports = (svc.spec.ports ?? []).map((p: any) => p.port);
+          if (port !== undefined && !ports.includes(Number(port))) problems.push(`${where} env ${e.name}: Service ${h[2]}/${h[1]} has no port ${port} (ports: ${ports.join(", ")})`);
+        }
+      });
+    }
+  }
+  return problems;
+}

@@ -4,6 +4,7 @@
 # test (tests/integration/failover.sh) INTEGRATION_RUNS times (default 3), prints each run's failover
 # seconds and lost writes, runs the app-database Job test (tests/integration/app-database.sh) and the
 # self-test of the durability count's set arithmetic (tests/integration/sets-selftest.sh) and the
+# Redis config test (tests/integration/redis-config.sh, Debian's redis-server), the
 # preflight-over-SSH test (tests/integration/preflight.sh, Debian's openssh-server), the backup round
 # trip (tests/integration/backup-roundtrip.sh: rclone, s3rver from node_modules), all from a
 # mode-700 working directory, and ends with "integration: P passed, F failed" (exit 1 if any failed).
@@ -34,6 +35,9 @@ declare -A NEEDS=(
   [/usr/sbin/sshd]=openssh-server
   [/usr/bin/ssh]=openssh-client
   [/usr/bin/rclone]=rclone
+  [/usr/bin/redis-server]=redis-server
+  [/usr/bin/redis-cli]=redis-tools
+  [/usr/bin/prometheus-redis-exporter]=prometheus-redis-exporter
 )
 missing=()
 for path in "${!NEEDS[@]}"; do
@@ -118,6 +122,8 @@ run_check "app databases" 120 app-database.sh
 # The backup CronJobs' scripts: dump, upload + retention, freshness, verify, restore (PostgreSQL 15,
 # s3rver from node_modules as the S3 endpoint, Debian's rclone).
 run_check "backup round trip" 420 backup-roundtrip.sh
+# The Redis component's generated redis.conf and probe against a real redis-server (and the exporter).
+run_check "redis config" 120 redis-config.sh
 # `npm run doctor -- --preflight` against a real OpenSSH server on 127.0.0.1 with stubbed node commands.
 run_check "preflight over SSH" 300 preflight.sh
 log "total $((SECONDS - START))s"

@@ -114,6 +114,21 @@ const cases: [string, (r: Raw) => void, RegExp][] = [
   ["MinIO pinned like a single-node service", (r) => (r.workloads.minio = { ...r.workloads.minio, node: "asuna" }), /homelab:workloads\.minio\.node: MinIO is not pinned to one node\n\s+fix: list the nodes/],
   ["the MinIO console on the dashboard's host", (r) => (r.workloads.minio = { ...r.workloads.minio, console: { subdomain: "dash" } }), /homelab:workloads\.minio\.console\.subdomain: host dash\.homelab\.pesulabs\.net is already routed by homelab:ingress\.dashboard\.host/],
   ["a MinIO image on latest", (r) => (r.workloads.minio = { ...r.workloads.minio, image: { repository: "quay.io/minio/minio", tag: "latest" } }), /homelab:workloads\.minio\.image\.tag: "latest" is not a pinned version tag/],
+  // Redis, n8n and the Family Assistant.
+  ["a Family Assistant image on latest", (r) => (r.workloads.familyAssistant.backend.image = "ghcr.io/pesulabs/family-assistant-backend:latest"), /homelab:workloads\.familyAssistant\.backend\.image: tag "latest" of ghcr\.io\/pesulabs\/family-assistant-backend is not a pinned version.*\n\s+fix: pin a version tag/],
+  ["a Family Assistant image without a tag", (r) => (r.workloads.familyAssistant.backend.image = "ghcr.io/pesulabs/family-assistant-backend"), /homelab:workloads\.familyAssistant\.backend\.image: "ghcr\.io\/pesulabs\/family-assistant-backend" has no tag\n\s+fix: pin a version tag/],
+  ["a frontend image on a branch tag", (r) => (r.workloads.familyAssistant.frontend.image = "ghcr.io/pesulabs/family-assistant-frontend:main"), /homelab:workloads\.familyAssistant\.frontend\.image: tag "main" .* is not a pinned version/],
+  ["the Family Assistant enabled without a backend image", (r) => delete r.workloads.familyAssistant.backend, /homelab:workloads\.familyAssistant\.backend\.image: is required when the Family Assistant is enabled/],
+  ["a NodePort below the range", (r) => (r.workloads.familyAssistant.nodePort = 8001), /homelab:workloads\.familyAssistant\.nodePort: must be between 30000 and 32767, got 8001/],
+  ["a NodePort above the range", (r) => (r.workloads.familyAssistant.nodePort = 32768), /homelab:workloads\.familyAssistant\.nodePort: must be between 30000 and 32767, got 32768/],
+  ["a NodePort client that is not a CIDR", (r) => (r.workloads.familyAssistant.nodePortFrom = ["tailnet"]), /homelab:workloads\.familyAssistant\.nodePortFrom\[0\]: "tailnet" is not a CIDR/],
+  ["the Family Assistant without its database", (r) => (r.workloads.postgres.databases = ["n8n", "mem0"]), /homelab:workloads\.familyAssistant\.enabled: familyAssistant needs the database "family_assistant", which homelab:workloads\.postgres\.databases does not list\n\s+fix: add family_assistant to homelab:workloads\.postgres\.databases/],
+  ["n8n without its database", (r) => (r.workloads.postgres.databases = ["family_assistant"]), /homelab:workloads\.n8n\.enabled: n8n needs the database "n8n"/],
+  ["the apps with PostgreSQL disabled", (r) => (r.workloads.postgres.enabled = false), /homelab:workloads\.familyAssistant\.enabled: familyAssistant needs PostgreSQL, and workloads\.postgres is disabled/],
+  ["Redis with two replicas", (r) => (r.workloads.redis.replicas = 2), /homelab:workloads\.redis\.replicas: Redis runs as a single pinned replica here/],
+  ["Redis pinned to a node without the service role", (r) => (r.workloads.redis.node = "pesubuntu"), /homelab:workloads\.redis\.node: redis runs on a node with role "service", and pesubuntu does not have it/],
+  ["n8n pinned to a node without the compute role", (r) => (r.workloads.n8n.node = "asuna"), /homelab:workloads\.n8n\.node: n8n runs on a node with role "compute", and asuna does not have it/],
+  ["the Family Assistant pinned to a node without the compute role", (r) => (r.workloads.familyAssistant.node = "asuna"), /homelab:workloads\.familyAssistant\.node: family-assistant runs on a node with role "compute", and asuna does not have it/],
 ];
 
 describe("bad configs are rejected, naming the field", () => {
@@ -232,6 +247,16 @@ describe("bad configs are rejected, naming the field", () => {
     const gpuWorkload = { ...planned[0].spec, containers: [c], identity: { name: "llm", component: "ai" }, kind: "Deployment" as const, volumeClaims: undefined, placement: onRole("gpu") };
     validateStack(cfg!, [...planned, { spec: gpuWorkload, path: "homelab:workloads.ollama" }], { requireSecrets: false }, problems);
     expect(problems.list.map((p: any) => `${p.path}: ${p.message}`).join("\n")).toMatch(/homelab:workloads\.ollama: llm needs a node with role "gpu" \(a GPU\)/);
+  });
+
+  it("a node port used twice in the stack is rejected, naming the second user", () => {
+    const problems = new Problems();
+    const { config: cfg } = parseStack("t", homelab(), []);
+    const planned = planWorkloads(cfg!);
+    const fa = planned.find((w) => w.spec.identity.name === "family-assistant")!;
+    const other = { ...fa.spec, identity: { name: "other", component: "app" }, extraServices: fa.spec.extraServices!.map((x) => ({ ...x, name: "other-nodeport" })) };
+    validateStack(cfg!, [...planned, { spec: other, path: "homelab:workloads.other" }], { requireSecrets: false }, problems);
+    expect(problems.list.map((p: any) => `${p.path}: ${p.message}`).join("\n")).toMatch(/homelab:workloads\.other\.nodePort: node port 30801 is already used by homelab:workloads\.familyAssistant/);
   });
 
   it("required anti-affinity beyond the eligible nodes is rejected", () => {

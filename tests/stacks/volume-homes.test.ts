@@ -43,13 +43,15 @@ describe("the program reads its own last outputs", () => {
 
     const same = await runProgram(sf, { previousOutputs: { volumeHomes: { qdrant: "asuna" } } });
     expect(same.error).toBeUndefined();
-    expect(same.outputs?.volumeHomes).toEqual({ qdrant: "asuna", ollama: "pesubuntu" });
+    expect(same.outputs?.volumeHomes).toEqual({ qdrant: "asuna", ollama: "pesubuntu", redis: "asuna", n8n: "pesubuntu" });
     // What the next run compares volume templates against.
     expect(same.outputs?.volumeTemplates).toEqual({
       qdrant: [{ name: "storage", size: "20Gi", storageClass: "local-path" }],
       postgres: [{ name: "pgdata", size: "10Gi", storageClass: "local-path" }],
       ollama: [{ name: "models", size: "100Gi", storageClass: "local-path" }],
       minio: [{ name: "data-0", size: "20Gi", storageClass: "local-path" }],
+      redis: [{ name: "data", size: "2Gi", storageClass: "local-path" }],
+      n8n: [{ name: "data", size: "5Gi", storageClass: "local-path" }],
     });
   });
 });

@@ -17,12 +17,16 @@ const group = (workload: string, replicas: number, eligible: string[], spread: "
 describe("per-workload replicas and nodes", () => {
   it("the homelab render lists each workload with its replica count and nodes", () => {
     expect(rendered("homelab").plan.workloads).toEqual([
+      { workload: "family-assistant", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
+      { workload: "family-assistant-frontend", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
       { workload: "mem0", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
       { workload: "minio", replicas: 4, nodes: ["asuna", "asuna", "pesubuntu", "pesubuntu"], unplaced: 0 },
+      { workload: "n8n", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
       { workload: "nvidia-device-plugin", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
       { workload: "ollama", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
       { workload: "postgres", replicas: 1, nodes: ["asuna"], unplaced: 0 },
       { workload: "qdrant", replicas: 1, nodes: ["asuna"], unplaced: 0 },
+      { workload: "redis", replicas: 1, nodes: ["asuna"], unplaced: 0 },
       { workload: "traefik", replicas: 2, nodes: ["asuna", "pesubuntu"], unplaced: 0 },
     ]);
   });

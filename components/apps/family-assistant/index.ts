@@ -1,0 +1,3 @@
+export * from "./spec";
+export * from "./family-assistant";
+export * from "./settings";

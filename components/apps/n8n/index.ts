@@ -1,0 +1,3 @@
+export * from "./spec";
+export * from "./n8n";
+export * from "./settings";

@@ -1,0 +1,4 @@
+export * from "./redis-conf";
+export * from "./spec";
+export * from "./redis";
+export * from "./settings";
