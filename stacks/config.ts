@@ -6,6 +6,7 @@ import { resolveClusterSettings } from "../components/cluster/settings";
 import { resolvePostgres } from "../components/data/postgres/settings";
 import { resolveQdrant } from "../components/data/qdrant/settings";
 import { resolveIngress, traefikNodes } from "../components/ingress/settings";
+import { resolveObservability } from "../components/observability/settings";
 import { Problem, parseSettings, schemaAt, settingsErrorMap } from "../components/kit/problems";
 import { resolveNode } from "./nodes";
 import { PROJECT, StackSettings, stackSchema } from "./schema";
@@ -32,6 +33,7 @@ export function resolveStack(stack: string, s: StackSettings, secretsPresent: re
       nodeAddresses: nodes.flatMap((n) => [n.address, n.lanAddress]).filter((a): a is string => a !== undefined),
       schedulableNodes: traefikNodes(nodes).length,
     }),
+    observability: resolveObservability(s.observability, view),
     /** Names of secret config keys that are set (their values never enter the config). */
     secretsPresent,
   };

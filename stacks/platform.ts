@@ -12,6 +12,8 @@ import { CertManager, TraefikIngress } from "../components/ingress";
 import { emitPlatformNamespace } from "../components/kit";
 import type { RouteDefaults } from "../components/kit";
 import { certManagerArgs, traefikArgs } from "./ingress";
+import { Observability } from "../components/observability";
+import { observabilityArgs } from "./observability";
 
 export interface PlatformOutputs {
   readonly namespace: string;
@@ -22,6 +24,8 @@ export interface PlatformOutputs {
   readonly databases: Record<string, PostgresConnection>;
   /** The Traefik dashboard (basic auth; user and password in the Secret traefik-dashboard-credentials). */
   readonly dashboardUrl?: string;
+  /** Grafana (user admin; password in the Secret monitoring/grafana-admin). */
+  readonly grafanaUrl?: string;
 }
 
 export class HomelabPlatform extends pulumi.ComponentResource {
@@ -46,13 +50,17 @@ export class HomelabPlatform extends pulumi.ComponentResource {
 
     // Pod Security labels, protected, default-deny ingress before any pod can start in it.
     const ns = emitPlatformNamespace(this, cfg.namespace, { provider: this.provider });
-    const inNs = { ...child, dependsOn: ns.ready };
 
     // Ingress first: app routes take its route defaults (headers Middleware, issuer).
     const certs = new CertManager("cert-manager", certManagerArgs(cfg, stack.secrets), child);
-    const traefik = new TraefikIngress("traefik", traefikArgs(cfg, certs.issuer, certs.ready), inNs);
+    // Workloads wait for the monitoring CRDs too (cert-manager's readiness Job waits for them): the kit
+    // emits each one's monitor with it.
+    const inNs = { ...child, dependsOn: [...ns.ready, certs.readyJob] };
+    const traefik = new TraefikIngress("traefik", traefikArgs(cfg, certs.issuer, certs.ready), { ...child, dependsOn: ns.ready });
     this.routes = traefik.routeDefaults;
     this.dashboardPassword = traefik.dashboard?.password;
+    // Monitoring: Prometheus & co, the alerts, Grafana at grafana.<domain>, logs.
+    const monitoring = new Observability("observability", observabilityArgs(cfg, stack.secrets, this.routes, [certs.readyJob]), child);
 
     let qdrant: Qdrant | undefined;
     if (cfg.workloads.qdrant.enabled) {
@@ -66,7 +74,7 @@ export class HomelabPlatform extends pulumi.ComponentResource {
       for (const db of cfg.workloads.postgres.databases) databases[db] = postgres.database(db);
     }
 
-    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url };
+    this.outputs = { namespace: cfg.namespace, qdrant: qdrant?.connection, postgresPrimary: postgres?.primaryHost, databases, dashboardUrl: traefik.dashboard?.url, grafanaUrl: monitoring.grafanaUrl };
     this.registerOutputs({ ...this.outputs });
   }
 }

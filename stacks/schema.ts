@@ -9,6 +9,7 @@ import { clusterSettings } from "../components/cluster/settings";
 import { postgresSettings } from "../components/data/postgres/settings";
 import { qdrantSettings } from "../components/data/qdrant/settings";
 import { ingressSettings } from "../components/ingress/settings";
+import { observabilitySettings } from "../components/observability/settings";
 import { dnsLabel, domainName, intBetween } from "../components/kit/formats";
 import { nodesSettings } from "./nodes";
 
@@ -35,6 +36,7 @@ export const stackSchema = z.strictObject({
   nodes: nodesSettings,
   workloads: workloadsSettings,
   ingress: ingressSettings,
+  observability: observabilitySettings,
 });
 
 export type StackSettings = z.output<typeof stackSchema>;
@@ -44,6 +46,7 @@ export const SECRET_KEYS = {
   sshPrivateKey: { doc: "SSH private key the program installs k3s with (cluster.mode k3s)", set: "< ~/.ssh/id_ed25519" },
   kubeconfig: { doc: "kubeconfig of an existing cluster (cluster.mode existing)", set: "< ~/.kube/config" },
   cloudflareApiToken: { doc: "Cloudflare API token with Zone:DNS:Edit (ingress.certificates.solver dns01)", set: "" },
+  alertWebhookUrl: { doc: "webhook URL Alertmanager sends notifications to (e.g. an ntfy topic or a chat webhook); unset: alerts notify nobody", set: "" },
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;

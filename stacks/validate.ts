@@ -6,6 +6,7 @@ import { Problems } from "../components/kit/problems";
 import { isPrivateNodeAddress } from "../components/cluster/network";
 import { key, setSecretCommand } from "./schema";
 import { traefikPodGroup, validateIngress } from "./ingress";
+import { observabilityPodGroups, validateObservability } from "./observability";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
 import { Reserve, nodeReserve } from "./reserve";
 import type { StackConfig, ValidateOptions } from "./config";
@@ -122,6 +123,11 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
     groups.push(traefikPodGroup(cfg));
     pathOf.set("traefik", `${key("ingress")}.traefik`);
   }
+  // The monitoring charts' pods, counted from the same list their HelmCharts carry.
+  for (const { group, path } of observabilityPodGroups(cfg)) {
+    groups.push(group);
+    pathOf.set(group.workload, path);
+  }
   const capacities = nodeCapacities(cfg);
   const result = schedule(capacities, groups, cfg.systemReservePercent);
   const reasonOf = (node: string, kind: string) => {
@@ -153,5 +159,6 @@ export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkloa
   checkCluster(cfg, opts, problems, warnings);
   const result = checkWorkloads(cfg, planned, problems, warnings);
   validateIngress(cfg, opts, problems, warnings);
+  validateObservability(cfg, problems, warnings);
   return { schedule: result, warnings };
 }

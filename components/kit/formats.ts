@@ -252,3 +252,11 @@ const BASIC_AUTH_USER = /^[A-Za-z0-9._-]{1,64}$/;
 export const isBasicAuthUser = (s: string): boolean => BASIC_AUTH_USER.test(s);
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const isSha256Hex = (s: string): boolean => SHA256_HEX.test(s);
+
+// --- Prometheus durations (observability) ----------------------------------------------------------
+
+const PROM_DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
+export const isPromDuration = (s: string): boolean => PROM_DURATION.test(s) && !/^0+(ms|s|m|h|d|w|y)$/.test(s);
+export const promDuration = z.string().refine(isPromDuration, {
+  error: (iss) => says(`${shown(iss.input)} is not a duration`, "write a number and a unit, e.g. 30s, 5m, 12h, 15d"),
+});

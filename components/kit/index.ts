@@ -12,3 +12,4 @@ export * from "./routes";
 export * from "./network";
 export * from "./timeouts";
 export * from "./namespace";
+export * from "./monitoring";
