@@ -33,9 +33,12 @@ export function observabilityChartPods(cfg: StackConfig): ChartPod[] {
   return [...p.kps, ...p.loki, ...p.alloy];
 }
 
+/** The settings that size a chart pod (capacity messages append ".resources"); the small fixed ones have none of their own. */
+const SIZED_BY: Readonly<Record<string, string>> = { prometheus: "prometheus", alertmanager: "alertmanager", grafana: "grafana", loki: "loki" };
+
 export function observabilityPodGroups(cfg: StackConfig): { group: PodGroup; path: string }[] {
   const nodes = cfg.nodes.map((n) => n.name);
-  return observabilityChartPods(cfg).map((p) => ({ group: chartPodGroup(p, nodes), path: PATH }));
+  return observabilityChartPods(cfg).map((p) => ({ group: chartPodGroup(p, nodes), path: SIZED_BY[p.workload] ? `${PATH}.${SIZED_BY[p.workload]}` : PATH }));
 }
 
 export function validateObservability(cfg: StackConfig, problems: Problems, warnings: string[]): void {

@@ -52,7 +52,7 @@ export const observabilitySettings = z
     enabled: z.boolean().default(true).describe("run the monitoring stack (default true)"),
     node: nodeName.optional().describe("node for Prometheus, Alertmanager, Grafana, Loki and Alloy (default: the first compute node, else the first service node); their volumes live there"),
     prometheus,
-    alertmanagerResources: resourcesSettings({ cpu: "10m", memory: "64Mi", memoryLimit: "128Mi" }),
+    alertmanager: z.strictObject({ resources: resourcesSettings({ cpu: "10m", memory: "64Mi", memoryLimit: "128Mi" }) }).prefault({}).describe("Alertmanager"),
     loki,
     grafana,
     alerts,

@@ -63,7 +63,7 @@ export function monitoringPods(s: ObservabilitySettings): { kps: ChartPod[]; lok
   return {
     kps: [
       { workload: "prometheus", replicas: 1, node, containers: [{ resources: s.prometheus.resources, valuesPath: ["prometheus", "prometheusSpec", "resources"] }, reloader(["prometheusOperator", "prometheusConfigReloader", "resources"])] },
-      { workload: "alertmanager", replicas: 1, node, containers: [{ resources: s.alertmanagerResources, valuesPath: ["alertmanager", "alertmanagerSpec", "resources"] }, reloader(["prometheusOperator", "prometheusConfigReloader", "resources"])] },
+      { workload: "alertmanager", replicas: 1, node, containers: [{ resources: s.alertmanager.resources, valuesPath: ["alertmanager", "alertmanagerSpec", "resources"] }, reloader(["prometheusOperator", "prometheusConfigReloader", "resources"])] },
       { workload: "grafana", replicas: 1, node, containers: [{ resources: s.grafana.resources, valuesPath: ["grafana", "resources"] }, { resources: SMALL_PODS.grafanaSidecar, valuesPath: ["grafana", "sidecar", "resources"] }] },
       { workload: "prometheus-operator", replicas: 1, node, containers: [{ resources: SMALL_PODS.operator, valuesPath: ["prometheusOperator", "resources"] }] },
       { workload: "kube-state-metrics", replicas: 1, node, containers: [{ resources: SMALL_PODS.kubeStateMetrics, valuesPath: ["kube-state-metrics", "resources"] }] },
@@ -121,7 +121,7 @@ export function kubePrometheusStackValues(s: ObservabilitySettings, domain: stri
         // Our generated Secret (it holds the webhook URL), never a config in the HelmChart's values.
         useExistingSecret: true,
         configSecret: ALERTMANAGER_CONFIG_SECRET,
-        resources: chartResources(s.alertmanagerResources),
+        resources: chartResources(s.alertmanager.resources),
         nodeSelector: at,
       },
     },
