@@ -7,17 +7,20 @@ import * as path from "node:path";
 
 export interface ToolResult {
   readonly code: number | null;
+  /** stdout and stderr, interleaved. */
   readonly out: string;
+  readonly stdout: string;
 }
 
 export function run(cmd: string, args: readonly string[], cwd: string): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, [...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
-    p.stdout.on("data", (d) => (out += d));
+    let stdout = "";
+    p.stdout.on("data", (d) => ((out += d), (stdout += d)));
     p.stderr.on("data", (d) => (out += d));
     p.on("error", reject);
-    p.on("close", (code) => resolve({ code, out }));
+    p.on("close", (code) => resolve({ code, out, stdout }));
   });
 }
 
