@@ -3,7 +3,7 @@
 // that exists in the same render; the k3s Traefik config says what the stack asked for.
 import YAML from "yaml";
 import { CERT_MANAGER_NAMESPACE, HTTP_NESTED_FROM_MAJOR } from "../../components/ingress";
-import { INSECURE_REASON_ANNOTATION } from "../../components/kit";
+import { CHART_BACKEND_ANNOTATION, INSECURE_REASON_ANNOTATION } from "../../components/kit";
 import { splitConfig, validateRaw } from "../../stacks";
 import { traefikChartMajor } from "../../stacks/ingress";
 import { traefikNodes } from "../../components/ingress/settings";
@@ -112,6 +112,12 @@ function backendProblems(ms: readonly Manifest[]): string[] {
   const problems: string[] = [];
   const check = (r: Manifest, name: string, port: string | number | undefined): void => {
     const svc = services.find((x) => x.metadata.namespace === r.metadata.namespace && x.metadata.name === name);
+    // A chart's Service (Grafana's): a HelmChart of the render installs into the route's namespace
+    // (tests/observability checks the chart's values name that Service and port).
+    if (!svc && r.metadata.annotations?.[CHART_BACKEND_ANNOTATION]) {
+      if (!kind(ms, "HelmChart").some((h) => h.spec?.targetNamespace === r.metadata.namespace)) problems.push(`${id(r)} points at chart Service ${name}, but no HelmChart of the render installs into ${r.metadata.namespace}`);
+      return;
+    }
     if (!svc) {
       problems.push(`${id(r)} points at Service ${name}, which the render does not contain`);
       return;
