@@ -20,6 +20,8 @@ export = async () => {
     databases: platform.outputs.databases,
     dashboardUrl: platform.outputs.dashboardUrl,
     dashboardPassword: platform.dashboardPassword,
+    grafanaUrl: platform.outputs.grafanaUrl,
+    grafanaPassword: platform.grafanaPassword,
     volumeHomes: stack.volumeHomes,
     // Read back by the next run (previousVolumeTemplates): a change of a StatefulSet's volume templates is refused.
     volumeTemplates: volumeTemplatesOf(stack.planned.map((w) => w.spec)),

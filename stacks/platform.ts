@@ -37,6 +37,8 @@ export class HomelabPlatform extends pulumi.ComponentResource {
   readonly routes: RouteDefaults;
   /** The generated dashboard password, a Pulumi secret. */
   readonly dashboardPassword?: pulumi.Output<string>;
+  /** Grafana's generated admin password, a Pulumi secret. */
+  readonly grafanaPassword?: pulumi.Output<string>;
 
   constructor(name: string, stack: LoadedStack, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:platform:HomelabPlatform", name, {}, opts);
@@ -61,6 +63,7 @@ export class HomelabPlatform extends pulumi.ComponentResource {
     this.dashboardPassword = traefik.dashboard?.password;
     // Monitoring: Prometheus & co, the alerts, Grafana at grafana.<domain>, logs.
     const monitoring = new Observability("observability", observabilityArgs(cfg, stack.secrets, this.routes, [certs.readyJob]), child);
+    this.grafanaPassword = monitoring.grafanaPassword;
 
     let qdrant: Qdrant | undefined;
     if (cfg.workloads.qdrant.enabled) {
