@@ -31,7 +31,7 @@ export interface RuleGroup {
   readonly rules: readonly AlertRule[];
 }
 
-/** Where each alert's "what to do" lives: the README's Alerts table. */
+/** Where each alert's "what to do" lives: the README's Alerts table (change it if the repository lives elsewhere). */
 export const RUNBOOK_BASE = "https://github.com/pesulabs/homelab-platform/blob/main/README.md";
 
 /** The label kube-state-metrics gives a Kubernetes label it is allowed to export (`label_` + the key with every non-alphanumeric as _). */
