@@ -23,6 +23,8 @@ export = async () => {
     redisUrl: platform.outputs.redis?.url,
     n8nUrl: platform.outputs.n8nUrl,
     familyAssistantUrl: platform.outputs.familyAssistantUrl,
+    grafanaUrl: platform.outputs.grafanaUrl,
+    grafanaPassword: platform.grafanaPassword,
     volumeHomes: stack.volumeHomes,
     // Read back by the next run (previousVolumeTemplates): a change of a StatefulSet's volume templates is refused.
     volumeTemplates: volumeTemplatesOf(stack.planned.map((w) => w.spec)),

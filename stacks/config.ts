@@ -11,6 +11,7 @@ import { resolveRedis } from "../components/data/redis/settings";
 import { resolveN8n } from "../components/apps/n8n/settings";
 import { resolveFamilyAssistant } from "../components/apps/family-assistant/settings";
 import { resolveIngress, traefikNodes } from "../components/ingress/settings";
+import { resolveObservability } from "../components/observability/settings";
 import { Problem, parseSettings, schemaAt, settingsErrorMap } from "../components/kit/problems";
 import { resolveNode } from "./nodes";
 import { PROJECT, StackSettings, stackSchema } from "./schema";
@@ -47,6 +48,7 @@ export function resolveStack(stack: string, s: StackSettings, secretsPresent: re
       nodeAddresses: nodes.flatMap((n) => [n.address, n.lanAddress]).filter((a): a is string => a !== undefined),
       schedulableNodes: traefikNodes(nodes).length,
     }),
+    observability: resolveObservability(s.observability, view),
     /** Names of secret config keys that are set (their values never enter the config). */
     secretsPresent,
   };

@@ -13,7 +13,7 @@ import {
   chartMajorOf,
   traefikNodes,
 } from "../components/ingress";
-import { RouteSpec, checkRouteSpec, insecureRouteWarning, parseBytes, parseMillicores, routeHost } from "../components/kit";
+import { MONITORING_CRDS, RouteSpec, checkRouteSpec, insecureRouteWarning, parseBytes, parseMillicores, routeHost } from "../components/kit";
 import type { IssuerRef } from "../components/kit";
 import type { Problems } from "../components/kit/problems";
 import { isDns1035Label } from "../components/kit/formats";
@@ -167,7 +167,8 @@ export function certManagerArgs(cfg: StackConfig, secrets: Readonly<Record<strin
     email: c.email,
     domain: cfg.domain,
     // The first deploy of a new k3s cluster creates Middlewares before k3s has installed Traefik's CRDs.
-    waitForCrds: [...TRAEFIK_CRDS],
+    // The kit's monitors and the alert rules need the Prometheus Operator's CRDs (observability installs them).
+    waitForCrds: [...TRAEFIK_CRDS, ...MONITORING_CRDS],
     // An offline render has no secret values; the Secret then carries an empty (redacted) token.
     solver: c.solver === "dns01" ? { kind: "dns01", provider: "cloudflare", apiToken: token ?? pulumi.secret("") } : { kind: "http01" },
   };

@@ -20,6 +20,8 @@ import { certManagerArgs, traefikArgs } from "./ingress";
 import { Redis } from "../components/data/redis";
 import { N8n } from "../components/apps/n8n";
 import { FamilyAssistant } from "../components/apps/family-assistant";
+import { Observability } from "../components/observability";
+import { observabilityArgs } from "./observability";
 
 export interface PlatformOutputs {
   readonly namespace: string;
@@ -39,6 +41,8 @@ export interface PlatformOutputs {
   readonly redis?: RedisConnection;
   readonly n8nUrl?: string;
   readonly familyAssistantUrl?: string;
+  /** Grafana (user admin; password in the Secret monitoring/grafana-admin). */
+  readonly grafanaUrl?: string;
 }
 
 export class HomelabPlatform extends pulumi.ComponentResource {
@@ -52,6 +56,8 @@ export class HomelabPlatform extends pulumi.ComponentResource {
   readonly dashboardPassword?: pulumi.Output<string>;
   /** MinIO, when enabled: consumers (backups) take `minio.connection(<consumer>)`. */
   readonly minio?: MinioCluster;
+  /** Grafana's generated admin password, a Pulumi secret. */
+  readonly grafanaPassword?: pulumi.Output<string>;
 
   constructor(name: string, stack: LoadedStack, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:platform:HomelabPlatform", name, {}, opts);
@@ -65,13 +71,18 @@ export class HomelabPlatform extends pulumi.ComponentResource {
 
     // Pod Security labels, protected, default-deny ingress before any pod can start in it.
     const ns = emitPlatformNamespace(this, cfg.namespace, { provider: this.provider });
-    const inNs = { ...child, dependsOn: ns.ready };
 
     // Ingress first: app routes take its route defaults (headers Middleware, issuer).
     const certs = new CertManager("cert-manager", certManagerArgs(cfg, stack.secrets), child);
-    const traefik = new TraefikIngress("traefik", traefikArgs(cfg, certs.issuer, certs.ready), inNs);
+    // Workloads wait for the monitoring CRDs too (cert-manager's readiness Job waits for them): the kit
+    // emits each one's monitor with it.
+    const inNs = { ...child, dependsOn: [...ns.ready, certs.readyJob] };
+    const traefik = new TraefikIngress("traefik", traefikArgs(cfg, certs.issuer, certs.ready), { ...child, dependsOn: ns.ready });
     this.routes = traefik.routeDefaults;
     this.dashboardPassword = traefik.dashboard?.password;
+    // Monitoring: Prometheus & co, the alerts, Grafana at grafana.<domain>, logs.
+    const monitoring = new Observability("observability", observabilityArgs(cfg, stack.secrets, this.routes, [certs.readyJob]), child);
+    this.grafanaPassword = monitoring.grafanaPassword;
 
     // MinIO before the services it backs up: each backup takes its consumer's connection (own key, own bucket).
     let buckets: BackupBuckets = {};
@@ -148,6 +159,7 @@ export class HomelabPlatform extends pulumi.ComponentResource {
       redis: redis?.connection,
       n8nUrl: n8n?.url,
       familyAssistantUrl: familyAssistant?.url,
+      grafanaUrl: monitoring.grafanaUrl,
     };
     this.registerOutputs({ ...this.outputs });
   }

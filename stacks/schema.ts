@@ -16,6 +16,7 @@ import { redisSettings } from "../components/data/redis/settings";
 import { n8nSettings } from "../components/apps/n8n/settings";
 import { familyAssistantSettings } from "../components/apps/family-assistant/settings";
 import { ingressSettings } from "../components/ingress/settings";
+import { observabilitySettings } from "../components/observability/settings";
 import { dnsLabel, domainName, intBetween } from "../components/kit/formats";
 import { nodesSettings } from "./nodes";
 
@@ -49,6 +50,7 @@ export const stackSchema = z.strictObject({
   workloads: workloadsSettings,
   ingress: ingressSettings,
   backups: backupsSettings,
+  observability: observabilitySettings,
 });
 
 export type StackSettings = z.output<typeof stackSchema>;
@@ -60,6 +62,7 @@ export const SECRET_KEYS = {
   cloudflareApiToken: { doc: "Cloudflare API token with Zone:DNS:Edit (ingress.certificates.solver dns01)", set: "" },
   etcdS3AccessKey: { doc: "access key of the external S3 bucket for etcd snapshots (cluster.etcdSnapshots.s3)", set: "" },
   etcdS3SecretKey: { doc: "secret key of the external S3 bucket for etcd snapshots (cluster.etcdSnapshots.s3)", set: "" },
+  alertWebhookUrl: { doc: "webhook URL Alertmanager sends notifications to (e.g. an ntfy topic or a chat webhook); unset: alerts notify nobody", set: "" },
 } as const;
 
 export type SecretKey = keyof typeof SECRET_KEYS;

@@ -9,6 +9,7 @@ import { traefikPodGroup, validateIngress } from "./ingress";
 import { validateAi } from "./ai";
 import { checkEtcdBackup } from "./cluster";
 import { minioResilience, placedNodes, validateMinioConsumers } from "./minio";
+import { observabilityPodGroups, validateObservability } from "./observability";
 import { NodeCapacity, PodGroup, Schedule, schedule } from "./schedule";
 import { Reserve, nodeReserve } from "./reserve";
 import type { StackConfig, ValidateOptions } from "./config";
@@ -132,6 +133,11 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
     groups.push(traefikPodGroup(cfg));
     pathOf.set("traefik", `${key("ingress")}.traefik`);
   }
+  // The monitoring charts' pods, counted from the same list their HelmCharts carry.
+  for (const { group, path } of observabilityPodGroups(cfg)) {
+    groups.push(group);
+    pathOf.set(group.workload, path);
+  }
   const capacities = nodeCapacities(cfg);
   const result = schedule(capacities, groups, cfg.systemReservePercent);
   const reasonOf = (node: string, kind: string) => {
@@ -185,5 +191,6 @@ export function validateStack(cfg: StackConfig, planned: readonly PlannedWorkloa
   if (minio?.warning) warnings.push(minio.warning);
   validateApps(cfg, problems);
   checkNodePorts(planned, problems);
+  validateObservability(cfg, problems, warnings);
   return { schedule: result, warnings };
 }

@@ -48,6 +48,25 @@ describe("the invariants catch what they promise", () => {
     for (const check of Object.values(inv.ALL_INVARIANTS)) expect(check(rendered("homelab").manifests)).toEqual([]);
   });
 
+  it("a workload with metrics and no monitor, two monitors, or a monitor on a port it does not have", async () => {
+    const mon = (m: Manifest[], name: string) => m.find((x) => x.kind === "PodMonitor" && x.metadata.name === name)!;
+    expect(await caught(inv.everyMetricsEndpointIsScrapedOnce, broken((m) => m.splice(m.indexOf(mon(m, "qdrant")), 1)))).toEqual([
+      "StatefulSet homelab/qdrant serves metrics on http but 0 monitors select it",
+    ]);
+    expect(await caught(inv.everyMetricsEndpointIsScrapedOnce, broken((m) => m.push({ ...mon(m, "qdrant"), metadata: { ...mon(m, "qdrant").metadata, name: "qdrant-again" } })))).toEqual([
+      "StatefulSet homelab/qdrant serves metrics on http but 2 monitors select it (PodMonitor homelab/qdrant, PodMonitor homelab/qdrant-again)",
+    ]);
+    expect(await caught(inv.everyMetricsEndpointIsScrapedOnce, broken((m) => (mon(m, "postgres").spec.podMetricsEndpoints[1].port = "exportr")))).toEqual([
+      "PodMonitor homelab/postgres scrapes port exportr that StatefulSet homelab/postgres does not have",
+      "StatefulSet homelab/postgres serves metrics on exporter but PodMonitor homelab/postgres does not scrape it",
+    ]);
+  });
+
+  it("a metrics port without Prometheus's allow (the namespace denies it by default)", async () => {
+    const ms = broken((m) => m.splice(m.findIndex((x) => x.kind === "NetworkPolicy" && x.metadata.name === "qdrant-metrics"), 1));
+    expect(await caught(inv.allowsEqualTheWiring, ms)).toEqual(["missing allow: pods monitoring{app.kubernetes.io/name=prometheus} → StatefulSet homelab/qdrant :6333/TCP"]);
+  });
+
   it("a Service whose selector matches no pod", async () => {
     const ms = broken((m) => (svc(m, "qdrant").spec.selector["app.kubernetes.io/name"] = "qdrnt"));
     expect(await caught(inv.servicesSelectPodsAndPorts, ms)).toEqual(["Service homelab/qdrant selects no workload"]);

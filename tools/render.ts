@@ -12,7 +12,7 @@ import { minioResilience } from "../stacks/minio";
 import { NodeLoad, PodGroup, Schedule, schedule } from "../stacks/schedule";
 import { UsageError, existingFile, stackName, valueAfter, wantsHelp } from "./lib/args";
 import { runProgram, RecordedResource } from "./lib/mock-runtime";
-import { Manifest, isKubernetes, manifestsOf, podGroupOf, toYaml, traefikGroupOf, workloadsOf } from "./lib/manifests";
+import { Manifest, chartGroupsOf, isKubernetes, manifestsOf, podGroupOf, toYaml, traefikGroupOf, workloadsOf } from "./lib/manifests";
 import { ROOT, StackFile, listStacks, readStackFile } from "./lib/stack-file";
 
 export interface RenderOptions {
@@ -173,7 +173,7 @@ export async function render(o: RenderOptions): Promise<number> {
   }
   const manifests = manifestsOf(run.resources);
   const traefik = traefikGroupOf(manifests, validated.config);
-  const groups = [...workloadsOf(manifests).map((w) => podGroupOf(w, validated.config)), ...(traefik ? [traefik] : [])];
+  const groups = [...workloadsOf(manifests).map((w) => podGroupOf(w, validated.config)), ...(traefik ? [traefik] : []), ...chartGroupsOf(manifests, validated.config)];
   const loads = schedule(nodeCapacities(validated.config), groups, validated.config.systemReservePercent);
   const workloads = workloadPlacement(groups, loads);
   const minio = minioResilience(validated.config, workloads.find((w) => w.workload === "minio")?.nodes ?? []);

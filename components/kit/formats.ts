@@ -278,3 +278,10 @@ export const isImageRepository = (s: string): boolean => IMAGE_REPOSITORY.test(s
 const TIMESTAMP = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 /** An ISO 8601 timestamp with its offset, e.g. "2026-12-01T10:00:00+00:00" (a recovery target time). */
 export const isTimestamp = (s: string): boolean => TIMESTAMP.test(s) && !Number.isNaN(Date.parse(s.replace(" ", "T")));
+// --- Prometheus durations (observability) ----------------------------------------------------------
+
+const PROM_DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
+export const isPromDuration = (s: string): boolean => PROM_DURATION.test(s) && !/^0+(ms|s|m|h|d|w|y)$/.test(s);
+export const promDuration = z.string().refine(isPromDuration, {
+  error: (iss) => says(`${shown(iss.input)} is not a duration`, "write a number and a unit, e.g. 30s, 5m, 12h, 15d"),
+});

@@ -153,6 +153,16 @@ export const IMAGES = {
     uid: 1000,
     gid: 1000,
   },
+  postgresExporter: {
+    // The Prometheus community's PostgreSQL exporter, a sidecar of each Patroni member (localhost).
+    // Its image runs as nobody (65534). Debian's prometheus-postgres-exporter (0.11) is what the
+    // integration test runs; the metric names the alerts use (pg_up) exist in both.
+    repository: "quay.io/prometheuscommunity/postgres-exporter",
+    tag: "v0.17.1",
+    seenIn: "prometheus-community/postgres_exporter CHANGELOG (0.17.1 / 2025-02-26) and its release images on quay.io/prometheuscommunity",
+    runsAsNonRoot: true,
+    uid: 65534,
+  },
 } as const satisfies Record<string, ImageRef>;
 
 export type ImageName = keyof typeof IMAGES;

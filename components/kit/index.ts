@@ -13,3 +13,4 @@ export * from "./network";
 export * from "./timeouts";
 export * from "./namespace";
 export * from "./cronjob";
+export * from "./monitoring";

@@ -2,7 +2,8 @@
 // way in is an allow the kit generates from something declared elsewhere for its own reasons:
 // - a connection a consumer takes (consumer pods → provider pods, on the connection's port),
 // - a route (Traefik's pods → the backend pods, on the routed port),
-// - a peer rule (members of a stateful set → each other, on their peer ports).
+// - a peer rule (members of a stateful set → each other, on their peer ports),
+// - a metrics endpoint (Prometheus's pods → the workload's pods, on the metrics port; kit/monitoring.ts).
 // Nobody writes a NetworkPolicy by hand, so a new service is covered the moment it is wired.
 // Egress is not restricted: pods keep DNS and their outbound traffic.
 import { createHash } from "node:crypto";
@@ -24,7 +25,7 @@ export interface Endpoint extends PodGroup {
 }
 
 /** Why an allow exists; written on the policy for people reading the cluster. */
-export type AllowReason = "connection" | "route" | "peer" | "node-port";
+export type AllowReason = "connection" | "route" | "peer" | "node-port" | "metrics";
 
 export interface Allow {
   /** Names the NetworkPolicy; a DNS label, unique in the target's namespace. */

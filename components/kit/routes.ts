@@ -68,7 +68,32 @@ export interface ServiceBackend {
   readonly targetPort: number;
   /** The Service resource, when the emitted workload was given. */
   readonly resource?: pulumi.Resource;
+  /** For a chart's Service (chartServiceBackend): the chart's pods behind it. Default: the identity's selector labels. */
+  readonly podSelector?: Readonly<Record<string, string>>;
   readonly [backendBrand]: true;
+}
+
+/** On a route to a chart's Service: JSON {pods, targetPort}, so checks know what the route reaches without the chart's objects. */
+export const CHART_BACKEND_ANNOTATION = "homelab.pesulabs.net/chart-backend";
+
+export interface ChartServiceBackendArgs {
+  /** The Service the chart creates (pin its name with the chart's fullnameOverride). */
+  readonly service: string;
+  /** Its port's name (pin it in the chart's values). */
+  readonly port: string;
+  /** The container port behind it (what the allow opens). */
+  readonly targetPort: number;
+  /** Labels the chart puts on the pods behind the Service. */
+  readonly podSelector: Readonly<Record<string, string>>;
+  /** Labels for the route's objects. */
+  readonly identity: AppIdentity;
+}
+
+/** A route target on a Service a Helm chart creates (e.g. Grafana's): not checked against a spec, so every name is given explicitly. */
+export function chartServiceBackend(a: ChartServiceBackendArgs): ServiceBackend {
+  assertDnsLabel(a.service, "chart Service name");
+  if (Object.keys(a.podSelector).length === 0) throw new Error(`route to chart Service ${a.service}: the pod selector is empty`);
+  return { kind: "Service", service: a.service, port: a.port, portNumber: a.targetPort, targetPort: a.targetPort, identity: a.identity, podSelector: a.podSelector } as ServiceBackend;
 }
 
 /** One of Traefik's own services (the dashboard/API). Only traefikApiBackend() makes one. */
@@ -216,6 +241,7 @@ export function emitRoute(parent: pulumi.Resource, defaults: RouteDefaults, args
   const service: IngressRouteService = b.kind === "Service" ? { name: b.service, kind: "Service", port: b.port } : { name: b.name, kind: "TraefikService" };
   const match = args.pathPrefix ? `Host(\`${host}\`) && PathPrefix(\`${args.pathPrefix}\`)` : `Host(\`${host}\`)`;
   const annotations: Record<string, string> = { [ROUTE_HOST_ANNOTATION]: host };
+  if (b.kind === "Service" && b.podSelector) annotations[CHART_BACKEND_ANNOTATION] = JSON.stringify({ pods: b.podSelector, targetPort: b.targetPort });
   if (!secure) {
     annotations[INSECURE_REASON_ANNOTATION] = args.insecure!.reason;
     // Also said at deploy time, for a route that the stack's route plan (stacks/ingress.ts) misses.
@@ -229,7 +255,7 @@ export function emitRoute(parent: pulumi.Resource, defaults: RouteDefaults, args
       name: policyName(args.name, "ingress"),
       reason: "route",
       from: defaults.ingressPods,
-      to: { namespace: args.namespace, podSelector: selectorLabels(b.identity) },
+      to: { namespace: args.namespace, podSelector: b.podSelector ?? selectorLabels(b.identity) },
       ports: [{ port: b.targetPort }],
       identity: b.identity,
     }));

@@ -11,6 +11,7 @@ import { parseBytes } from "./quantity";
 import { Connection, allowConnections, workloadConsumer } from "./connections";
 import { PEER_PORTS_ANNOTATION, emitAllow, emitCidrAllow, policyName } from "./network";
 import { awaitTimeouts, rolloutTimeoutMinutes } from "./timeouts";
+import { METRICS_PORT_ANNOTATION, emitScrape } from "./monitoring";
 
 export const LOCAL_PATH = "local-path";
 
@@ -131,6 +132,14 @@ export interface MetricsEndpoint {
   readonly path?: string;
   /** A bearer token the endpoint requires (e.g. Qdrant's API key), from a Secret. */
   readonly bearerToken?: SecretKeyRef;
+  /** More endpoints on the same pods (e.g. an exporter sidecar), scraped by the same monitor. Default none. */
+  readonly also?: readonly Omit<MetricsEndpoint, "also">[];
+}
+
+/** Every endpoint a metrics declaration names, the main one first. */
+export function metricsEndpoints(m: MetricsEndpoint): Omit<MetricsEndpoint, "also">[] {
+  const { also, ...main } = m;
+  return [main, ...(also ?? [])];
 }
 
 /** Label on every backup CronJob, valued with what it backs up (e.g. "postgres-dump"): freshness checks and alerts select on it. */
@@ -156,8 +165,10 @@ export interface EmittedWorkload {
   /** Name of the ClusterIP Service, when exposed. */
   readonly serviceName?: string;
   readonly extraServices: k8s.core.v1.Service[];
-  /** The allows generated for the workload's connections and peer ports. */
+  /** The allows generated for the workload's connections, peer ports and metrics endpoint. */
   readonly policies: k8s.networking.v1.NetworkPolicy[];
+  /** The PodMonitor, when the spec declares a metrics endpoint. */
+  readonly monitor?: k8s.apiextensions.CustomResource;
 }
 
 /** Every container port of the pod, by name. */
@@ -220,8 +231,10 @@ export function checkWorkloadSpec(spec: WorkloadSpec): void {
   for (const p of spec.peerPorts ?? []) {
     if (!ports.has(p)) throw new Error(`${where}: peer port "${p}" is not a container port (ports: ${[...ports.keys()].join(", ") || "none"})`);
   }
-  if (spec.metrics && !ports.has(spec.metrics.port)) {
-    throw new Error(`${where}: metrics port "${spec.metrics.port}" is not a container port (ports: ${[...ports.keys()].join(", ") || "none"})`);
+  for (const m of spec.metrics ? metricsEndpoints(spec.metrics) : []) {
+    if (!ports.has(m.port)) {
+      throw new Error(`${where}: metrics port "${m.port}" is not a container port (ports: ${[...ports.keys()].join(", ") || "none"})`);
+    }
   }
   if (spec.podManagementPolicy !== undefined && spec.kind !== "StatefulSet") throw new Error(`${where}: podManagementPolicy is for StatefulSets only`);
   if (spec.placement.kind === "nodes" && spec.placement.nodes.length === 0) throw new Error(`${where}: spread over no nodes`);
@@ -274,7 +287,25 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
   }
   // Pods start only once their allows exist, so a first connection (or a member's first replication) is not dropped.
   const podDeps = [...(args.dependsOn ?? []), ...policies];
-  const workloadAnnotations = peerPorts.length > 0 ? { [PEER_PORTS_ANNOTATION]: peerPorts.join(",") } : undefined;
+  // Scraping by construction: the declared metrics endpoint gets its monitor and Prometheus's allow.
+  let monitor: k8s.apiextensions.CustomResource | undefined;
+  if (spec.metrics) {
+    const scrape = emitScrape(parent, {
+      name,
+      namespace: args.namespace,
+      podSelector: selector,
+      endpoints: metricsEndpoints(spec.metrics),
+      containerPorts: metricsEndpoints(spec.metrics).map((m) => ports.get(m.port)!.containerPort),
+      identity: spec.identity,
+    });
+    monitor = scrape.monitor;
+    policies.push(scrape.policy);
+  }
+  const annotated = {
+    ...(peerPorts.length > 0 ? { [PEER_PORTS_ANNOTATION]: peerPorts.join(",") } : {}),
+    ...(spec.metrics ? { [METRICS_PORT_ANNOTATION]: metricsEndpoints(spec.metrics).map((m) => m.port).join(",") } : {}),
+  };
+  const workloadAnnotations = Object.keys(annotated).length > 0 ? annotated : undefined;
   const podAnnotations = { ...(args.podAnnotations ?? {}), ...consumed.annotations };
 
   const template: k8s.types.input.core.v1.PodTemplateSpec = {
@@ -379,5 +410,5 @@ export function emitWorkload(parent: pulumi.Resource, spec: WorkloadSpec, args: 
     spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
   }, opts);
 
-  return { workload, service, headless, pdb, selector, serviceName, extraServices, policies };
+  return { workload, service, headless, pdb, selector, serviceName, extraServices, policies, monitor };
 }

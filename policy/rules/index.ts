@@ -16,6 +16,7 @@ import { backendProblems, headerProblems, tlsProblems } from "./routes";
 import {
   containersAreComplete,
   cronJobsAreSafe,
+  everyMetricsEndpointIsScrapedOnce,
   noInlinedSecrets,
   nothingSkipsAwait,
   patroniSelectsOnlyItsOwn,
@@ -77,6 +78,7 @@ export const RULES: readonly Rule[] = [
   { name: "cronjobs-safe", scope: "resource", check: cronJobsAreSafe, description: "every CronJob forbids overlapping runs, bounds and keeps them, runs non-root with pinned images, and passes its backup label on" },
   { name: "rbac-no-wildcards", scope: "resource", check: rbacGrantsNoWildcards, description: "no Role or ClusterRole grants a wildcard" },
   { name: "references-resolve", scope: "stack", check: referencesResolve, description: "every Secret, ConfigMap, Service, port and $(VAR) a pod references by name exists in the same render" },
+  { name: "metrics-scraped-once", scope: "stack", check: everyMetricsEndpointIsScrapedOnce, description: "every workload with a metrics endpoint has exactly one monitor, on ports its pods have" },
   { name: "routes-have-security-headers", scope: "stack", check: headerProblems, description: "every route carries the security-headers Middleware (HSTS for a year at least), unless it opted out with a reason" },
   { name: "routes-https-with-certificate", scope: "stack", check: tlsProblems, description: "every route is HTTPS-only with a Certificate for its hosts from an issuer that exists" },
   { name: "routes-point-at-service-ports", scope: "stack", check: backendProblems, description: "every route points at a Service and port that exist (or Traefik's own API)" },

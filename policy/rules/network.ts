@@ -4,16 +4,20 @@
 // The expected set is computed from the manifests, not from the code that generated the policies:
 // connections from the consumers' `connects-to` annotations resolved through the rendered Services
 // (selector, port → targetPort → container port), routes from the IngressRoutes and from Certificates
-// whose issuer answers ACME HTTP-01, peer rules from the workloads' `peer-ports` annotations. The
+// whose issuer answers ACME HTTP-01, peer rules from the workloads' `peer-ports` annotations, metrics
+// allows from their `metrics-port` annotations (Prometheus → the workload's pods). The
 // actual set is every NetworkPolicy ingress rule, with its selectors resolved to the rendered pods
 // they match. Both are flattened to "source → target :port/protocol" lines and compared as sets.
 import {
   ACME_HTTP01_SOLVER,
+  CHART_BACKEND_ANNOTATION,
   CONNECTS_TO_ANNOTATION,
   ENDPOINTS_OF_ANNOTATION,
   NAMESPACE_NAME_LABEL,
+  METRICS_PORT_ANNOTATION,
   NODE_PORT_FROM_ANNOTATION,
   PEER_PORTS_ANNOTATION,
+  PROMETHEUS_PODS,
   RUNTIME_SELECTOR_ANNOTATION,
 } from "../../components/kit";
 import { KUBE_SYSTEM, TRAEFIK_POD_LABELS } from "../../components/ingress/spec";
@@ -192,9 +196,25 @@ export function expectedAllows(ms: readonly Manifest[]): { allows: Set<string>; 
       for (const s of route.services ?? []) {
         if ((s.kind ?? "Service") !== "Service") continue;
         const ns = s.namespace ?? r.metadata.namespace;
+        // A chart's Service (e.g. Grafana's) is not rendered: the route says which pods and port it reaches.
+        const chart = r.metadata.annotations?.[CHART_BACKEND_ANNOTATION];
+        if (chart && !ms.some((m) => m.kind === "Service" && m.metadata.namespace === ns && m.metadata.name === s.name)) {
+          const c = JSON.parse(chart) as { pods: Labels; targetPort: number };
+          add(traefik, group(ms, ns, c.pods), c.targetPort, "TCP");
+          continue;
+        }
         const t = serviceTarget(ms, ns, s.name, s.port, `IngressRoute ${r.metadata.namespace}/${r.metadata.name}`, problems);
         if (t) add(traefik, group(ms, ns, t.pods), t.port, t.protocol);
       }
+    }
+  }
+  // Metrics: Prometheus reaches every workload that declares a metrics endpoint, on its metrics ports.
+  const prometheus = group(ms, PROMETHEUS_PODS.namespace, PROMETHEUS_PODS.podSelector);
+  for (const p of podTemplates(ms)) {
+    for (const name of String(p.owner.metadata.annotations?.[METRICS_PORT_ANNOTATION] ?? "").split(",").filter(Boolean)) {
+      const port = containerPort(ms, p.namespace, p.labels, name);
+      if (port === undefined) { problems.push(`${p.id}: metrics port ${name} is not a container port`); continue; }
+      add(prometheus, [p.id], port, "TCP");
     }
   }
   // Node ports: the clients a NodePort Service declares reach its pods on each node port's target.

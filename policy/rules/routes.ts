@@ -1,7 +1,7 @@
 // Route rules: every route is HTTPS-only behind the security headers (HSTS for at least the
 // threshold below) with a certificate from an issuer that exists, unless it says why not, and points
 // at a Service port that exists in the same set of objects.
-import { INSECURE_REASON_ANNOTATION } from "../../components/kit";
+import { CHART_BACKEND_ANNOTATION, INSECURE_REASON_ANNOTATION } from "../../components/kit";
 import { id } from "./manifest";
 import type { Manifest } from "./manifest";
 
@@ -106,6 +106,12 @@ export function backendProblems(ms: readonly Manifest[]): string[] {
   const problems: string[] = [];
   const check = (r: Manifest, name: string, port: string | number | undefined): void => {
     const svc = services.find((x) => x.metadata.namespace === r.metadata.namespace && x.metadata.name === name);
+    // A chart's Service (Grafana's): a HelmChart of the render installs into the route's namespace
+    // (tests/observability checks the chart's values name that Service and port).
+    if (!svc && r.metadata.annotations?.[CHART_BACKEND_ANNOTATION]) {
+      if (!kind(ms, "HelmChart").some((h) => h.spec?.targetNamespace === r.metadata.namespace)) problems.push(`${id(r)} points at chart Service ${name}, but no HelmChart of the render installs into ${r.metadata.namespace}`);
+      return;
+    }
     if (!svc) {
       problems.push(`${id(r)} points at Service ${name}, which the render does not contain`);
       return;

@@ -2,7 +2,7 @@
 // them) to a list of problems (empty = holds). policy/rules/index.ts registers them for the tests,
 // the policy pack and `npm run diff`; tests/invariants-self.test.ts feeds them broken manifests to
 // prove each one can fail.
-import { BACKUP_LABEL, isPinnedTag, RUNTIME_SELECTOR_ANNOTATION, RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION } from "../../components/kit";
+import { BACKUP_LABEL, isPinnedTag, METRICS_PORT_ANNOTATION, RUNTIME_SELECTOR_ANNOTATION, RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION } from "../../components/kit";
 import { id } from "./manifest";
 import type { Manifest } from "./manifest";
 
@@ -278,6 +278,58 @@ export function referencesResolve(ms: readonly Manifest[]): string[] {
         }
       });
     }
+  }
+  return problems;
+}
+
+const MONITOR_KINDS = ["PodMonitor", "ServiceMonitor"];
+
+/** The ports a monitor scrapes on the pods it selects (a ServiceMonitor's through the Services it selects). */
+function monitorTargets(ms: readonly Manifest[], mon: Manifest): { w: Manifest; ports: string[] }[] {
+  const ns: string[] = mon.spec?.namespaceSelector?.matchNames ?? [mon.metadata.namespace];
+  const sel = mon.spec?.selector?.matchLabels ?? {};
+  if (mon.kind === "PodMonitor") {
+    const ports = (mon.spec.podMetricsEndpoints ?? []).map((e: any) => e.port);
+    return workloads(ms).filter((w) => ns.includes(w.metadata.namespace) && selects(sel, podLabels(w))).map((w) => ({ w, ports }));
+  }
+  const out: { w: Manifest; ports: string[] }[] = [];
+  for (const svc of ms.filter((m) => m.kind === "Service" && ns.includes(m.metadata.namespace) && selects(sel, m.metadata.labels ?? {}))) {
+    const ports = (mon.spec.endpoints ?? []).map((e: any) => (svc.spec.ports ?? []).find((p: any) => p.name === e.port)?.targetPort ?? e.port);
+    for (const w of workloads(ms).filter((x) => x.metadata.namespace === svc.metadata.namespace && selects(svc.spec.selector ?? {}, podLabels(x)))) out.push({ w, ports });
+  }
+  return out;
+}
+
+/**
+ * Scraping by construction: each workload that declares metrics ports (METRICS_PORT_ANNOTATION) is
+ * selected by exactly one monitor, which scrapes each declared port, and every port a monitor
+ * scrapes exists on the pods it selects; a monitor that selects nothing scrapes nothing.
+ */
+export function everyMetricsEndpointIsScrapedOnce(ms: readonly Manifest[]): string[] {
+  const problems: string[] = [];
+  const monitors = ms.filter((m) => MONITOR_KINDS.includes(m.kind));
+  const byWorkload = new Map<string, { mon: Manifest; ports: string[] }[]>();
+  for (const mon of monitors) {
+    const targets = monitorTargets(ms, mon);
+    // Monitors of pods the program does not render (Traefik's, cert-manager's) have no rendered workload.
+    const ns: string[] = mon.spec?.namespaceSelector?.matchNames ?? [mon.metadata.namespace];
+    const rendersThere = workloads(ms).some((w) => ns.includes(w.metadata.namespace));
+    if (targets.length === 0 && rendersThere) problems.push(`${id(mon)} selects no workload`);
+    for (const { w, ports } of targets) {
+      const have = containers(w).flatMap((c) => c.ports ?? []).map((p: any) => p.name);
+      for (const p of ports) if (!have.includes(p)) problems.push(`${id(mon)} scrapes port ${p} that ${id(w)} does not have`);
+      byWorkload.set(id(w), [...(byWorkload.get(id(w)) ?? []), { mon, ports }]);
+    }
+  }
+  for (const w of workloads(ms)) {
+    const declared = String(w.metadata.annotations?.[METRICS_PORT_ANNOTATION] ?? "").split(",").filter(Boolean);
+    const found = byWorkload.get(id(w)) ?? [];
+    if (declared.length === 0) continue;
+    if (found.length !== 1) {
+      problems.push(`${id(w)} serves metrics on ${declared.join(", ")} but ${found.length} monitors select it${found.length ? ` (${found.map((f) => id(f.mon)).join(", ")})` : ""}`);
+      continue;
+    }
+    for (const p of declared) if (!found[0].ports.includes(p)) problems.push(`${id(w)} serves metrics on ${p} but ${id(found[0].mon)} does not scrape it`);
   }
   return problems;
 }

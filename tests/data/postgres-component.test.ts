@@ -23,7 +23,7 @@ describe.each([["prod", 3, true], ["homelab", 1, false], ["dev", 1, false]] as c
     expect(sts().spec.replicas).toBe(members);
     const pod = sts().spec.template.spec;
     expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
-    expect(pod.containers.map((c: any) => c.name)).toEqual(["postgres", "discovery"]);
+    expect(pod.containers.map((c: any) => c.name)).toEqual(["postgres", "discovery", "exporter"]);
     expect(pod.containers[0].image).toMatch(/^ghcr\.io\/zalando\/spilo-17:4\.0-p3$/);
     expect(pod.containers[0].readinessProbe.httpGet).toEqual({ path: "/readiness", port: "patroni" });
     expect(pod.containers[0].livenessProbe.httpGet).toEqual({ path: "/liveness", port: "patroni" });

@@ -74,10 +74,20 @@ fail() {
   exit 1
 }
 
+# hook EVENT: runs $FAILOVER_HOOK (the scrape test's, tests/integration/scrape-hook.sh) at a phase, if set.
+hook() {
+  [[ -n ${FAILOVER_HOOK:-} ]] || return 0
+  WORK=$WORK MEMBER_IPS=$(
+    IFS=,
+    echo "${IPS[*]}"
+  ) API_PORT=$API_PORT PG_PORT=$PG_PORT SUPERUSER_PASSWORD=$SUPERUSER_PASSWORD HOOK_ROOT=$ROOT bash "$FAILOVER_HOOK" "$1"
+}
+
 cleanup() {
   local rc=$? pid i deadline
   set +e
   trap - EXIT INT TERM
+  hook cleanup
   exec 2>/dev/null # bash's "Killed" notices for the jobs we end here are expected
   [[ -n $WRITER_PID ]] && kill -9 "$WRITER_PID" 2>/dev/null
   for pid in "${SIDECAR_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
@@ -220,6 +230,7 @@ row_on_replicas() {
 }
 wait_until 30 "the ready row on both replicas" row_on_replicas
 say "sync standby up and replication proven after $(elapsed "$T0" "$(now)")s"
+hook settled || fail "the scrape hook failed at: settled"
 
 # (REST API) patroniConfig's credentials: GET stays open (the probes and the sidecars above have been
 # using /primary, /replica without any), every unsafe endpoint refuses a caller without them.
@@ -267,6 +278,7 @@ KILL_TS=$(now)
 kill -9 "$OLD_PATRONI" "${VICTIMS[@]}"
 wait "$OLD_PATRONI" 2>/dev/null || true
 say "killed m$OLD_M ($OLD): Patroni $OLD_PATRONI + ${#VICTIMS[@]} PostgreSQL processes, after $ACKED_BEFORE acknowledged inserts"
+hook killed || fail "the scrape hook failed at: killed"
 sleep 0.3
 SURVIVORS=$(pids_in_dir "$OLD_DATA" | tr '\n' ' ')
 [[ -z $SURVIVORS ]] || fail "processes of the killed member survived: $SURVIVORS"
@@ -292,6 +304,7 @@ NEW=${CLAIM_LINE##*addr=}
 FAILOVER=$(elapsed "$KILL_TS" "$CLAIM_TS")
 PROMOTION=${PROMOTED_TS:+$(elapsed "$KILL_TS" "$PROMOTED_TS")}
 say "m$(member_of "$NEW") ($NEW) claimed the slice ${FAILOVER}s after the kill (its /primary answered 200 after ${PROMOTION:-?}s)"
+hook claimed || fail "the scrape hook failed at: claimed"
 
 # --- writes flow through the new primary; then stop the writer
 ACKED_AT_CLAIM=$(acked)

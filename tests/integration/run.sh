@@ -30,6 +30,9 @@ declare -A NEEDS=(
   [/usr/bin/psql]=postgresql-client-15
   [/usr/lib/python3/dist-packages/psycopg2]=python3-psycopg2
   [/usr/bin/curl]=curl
+  [/usr/bin/jq]=jq
+  [/usr/bin/prometheus]=prometheus
+  [/usr/bin/prometheus-postgres-exporter]=prometheus-postgres-exporter
   [/usr/bin/flock]=util-linux
   [/usr/bin/setpriv]=util-linux
   [/usr/sbin/sshd]=openssh-server
@@ -117,6 +120,8 @@ run_check() {
     log "$label: FAIL ($((SECONDS - t))s)"
   fi
 }
+# A real Prometheus scrapes a real Patroni cluster (and a postgres exporter) through a failover.
+run_check "Prometheus scrape through a failover" 300 scrape.sh
 # The component's app-database Job (its exact command and SQL) against a real PostgreSQL 15.
 run_check "app databases" 120 app-database.sh
 # The backup CronJobs' scripts: dump, upload + retention, freshness, verify, restore (PostgreSQL 15,

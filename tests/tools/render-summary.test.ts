@@ -16,6 +16,8 @@ const group = (workload: string, replicas: number, eligible: string[], spread: "
 
 describe("per-workload replicas and nodes", () => {
   it("the homelab render lists each workload with its replica count and nodes", () => {
+    // The monitoring charts' pods: on pesubuntu (the compute node), node-exporter on every node.
+    const pesubuntu = (workload: string) => ({ workload, replicas: 1, nodes: ["pesubuntu"], unplaced: 0 });
     expect(rendered("homelab").plan.workloads).toEqual([
       { workload: "family-assistant", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
       { workload: "family-assistant-frontend", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
@@ -24,7 +26,15 @@ describe("per-workload replicas and nodes", () => {
       { workload: "n8n", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
       { workload: "nvidia-device-plugin", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
       { workload: "ollama", replicas: 1, nodes: ["pesubuntu"], unplaced: 0 },
+      pesubuntu("alertmanager"),
+      pesubuntu("alloy"),
+      pesubuntu("grafana"),
+      pesubuntu("kube-state-metrics"),
+      pesubuntu("loki"),
+      { workload: "node-exporter", replicas: 2, nodes: ["asuna", "pesubuntu"], unplaced: 0 },
       { workload: "postgres", replicas: 1, nodes: ["asuna"], unplaced: 0 },
+      pesubuntu("prometheus"),
+      pesubuntu("prometheus-operator"),
       { workload: "qdrant", replicas: 1, nodes: ["asuna"], unplaced: 0 },
       { workload: "redis", replicas: 1, nodes: ["asuna"], unplaced: 0 },
       { workload: "traefik", replicas: 2, nodes: ["asuna", "pesubuntu"], unplaced: 0 },

@@ -8,6 +8,7 @@ import { IMAGES } from "../../components/kit/images";
 import { DEFAULT_K3S_VERSION } from "../../components/cluster/types";
 import { CERT_MANAGER_CHART } from "../../components/ingress/spec";
 import { K3S_TRAEFIK_CHARTS } from "../../components/ingress/traefik-chart";
+import { ALLOY_CHART, KUBE_PROMETHEUS_STACK_CHART, LOKI_CHART, PROMETHEUS_OPERATOR_CRDS_CHART } from "../../components/observability/values";
 import { ROOT } from "../../tools/lib/stack-file";
 
 interface CustomManager {
@@ -71,6 +72,7 @@ const expected: Dep[] = [
   ...Object.values(IMAGES).map((i) => ({ file: "components/kit/images.ts", datasource: "docker", depName: i.repository, currentValue: i.tag })),
   { file: "components/cluster/types.ts", datasource: "github-releases", depName: "k3s-io/k3s", currentValue: DEFAULT_K3S_VERSION },
   { file: "components/ingress/spec.ts", datasource: "helm", depName: CERT_MANAGER_CHART.chart, currentValue: CERT_MANAGER_CHART.version, registryUrl: CERT_MANAGER_CHART.repo },
+  ...[KUBE_PROMETHEUS_STACK_CHART, LOKI_CHART, ALLOY_CHART, PROMETHEUS_OPERATOR_CRDS_CHART].map((c) => ({ file: "components/observability/values.ts", datasource: "helm", depName: c.chart, currentValue: c.version, registryUrl: c.repo })),
 ].sort((a, b) => `${a.datasource} ${a.depName}`.localeCompare(`${b.datasource} ${b.depName}`));
 
 describe("renovate.json", () => {

@@ -1,7 +1,7 @@
 // Turns recorded resources into Kubernetes manifests (stable order, Secret values redacted) and
 // derives what the scheduler will see from them.
 import YAML from "yaml";
-import { HOSTNAME_LABEL, NODE_ROLES, parseBytes, parseMillicores, roleLabel } from "../../components/kit";
+import { CHART_PODS_ANNOTATION, HOSTNAME_LABEL, NODE_ROLES, parseBytes, parseMillicores, roleLabel } from "../../components/kit";
 import type { Spread } from "../../components/kit";
 import type { PodGroup } from "../../stacks/schedule";
 import type { StackConfig } from "../../stacks/config";
@@ -120,4 +120,31 @@ export function podGroupOf(w: Manifest, cfg: StackConfig): PodGroup {
     memoryBytes: max("mem"),
     memoryLimitBytes: max("lim"),
   };
+}
+
+/**
+ * The pods of every HelmChart that lists them (CHART_PODS_ANNOTATION), each pod's requests read back
+ * from the chart's values at the listed paths: what the capacity check counts is what the chart gets.
+ */
+export function chartGroupsOf(ms: readonly Manifest[], cfg: StackConfig): PodGroup[] {
+  const out: PodGroup[] = [];
+  const nodes = cfg.nodes.map((n) => n.name);
+  for (const hc of ms.filter((m) => m.kind === "HelmChart" && m.metadata?.annotations?.[CHART_PODS_ANNOTATION])) {
+    const values = YAML.parse(hc.spec?.valuesContent ?? "") ?? {};
+    const pods = JSON.parse(hc.metadata.annotations[CHART_PODS_ANNOTATION]) as { workload: string; replicas: number | "each-node"; node?: string; valuesPaths: string[][] }[];
+    for (const p of pods) {
+      const r = sumContainers(p.valuesPaths.map((vp) => ({ resources: vp.reduce((o: any, k) => o?.[k], values) })));
+      const each = p.replicas === "each-node";
+      out.push({
+        workload: p.workload,
+        replicas: each ? nodes.length : (p.replicas as number),
+        eligible: p.node ? [p.node] : nodes,
+        spread: each ? "required" : "none",
+        cpuMillis: r.cpu,
+        memoryBytes: r.mem,
+        memoryLimitBytes: r.lim,
+      });
+    }
+  }
+  return out;
 }

@@ -6,6 +6,10 @@ import { DEFAULT_DISCOVERY_POLL_SECONDS, PatroniDcs, PatroniTiming, RestApiCrede
 
 export const POSTGRES_PORT = 5432;
 export const PATRONI_PORT = 8008;
+/** The postgres exporter sidecar's metrics port (the exporter's default). */
+export const EXPORTER_PORT = 9187;
+/** Resources of the postgres exporter sidecar. */
+export const EXPORTER_RESOURCES: ResourceSpec = { cpu: "10m", memory: "32Mi", memoryLimit: "128Mi" };
 /** Spilo labels each member with its role; Patroni 3 says "master" where Patroni 4 says "primary". */
 export const ROLE_LABEL = "spilo-role";
 export const SUPERUSER_KEY = "superuser-password";
@@ -113,6 +117,9 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
     // reaches 8008: the discovery sidecar calls its own member over loopback, and kubelet probes are
     // not subject to NetworkPolicy on k3s.
     peerPorts: ["postgres", "patroni"],
+    // Patroni's own /metrics (role, leader lock, replication lag; GET needs no credentials) and the
+    // exporter's PostgreSQL statistics, one monitor for both (kit: scraping by construction).
+    metrics: { port: "patroni", path: "/metrics", also: [{ port: "exporter", path: "/metrics" }] },
     containers: [
       {
         name: "postgres",
@@ -165,6 +172,22 @@ export function postgresSpec(a: PostgresSpecArgs): WorkloadSpec {
         // The loop has no port; it is alive and ready while its shell runs.
         readiness: { action: { exec: ["/bin/sh", "-c", "kill -0 1"] }, periodSeconds: 10 },
         liveness: { action: { exec: ["/bin/sh", "-c", "kill -0 1"] }, periodSeconds: 10 },
+      },
+      {
+        // PostgreSQL statistics for Prometheus, from its own member over loopback (pg_hba allows
+        // 127.0.0.1 with a password). It logs in as the superuser: Spilo creates no monitoring role.
+        name: "exporter",
+        image: IMAGES.postgresExporter,
+        ports: [{ name: "exporter", containerPort: EXPORTER_PORT }],
+        env: {
+          DATA_SOURCE_URI: `127.0.0.1:${POSTGRES_PORT}/postgres?sslmode=disable`,
+          DATA_SOURCE_USER: "postgres",
+          DATA_SOURCE_PASS: { secret: { secretName: a.credentialsSecret, key: SUPERUSER_KEY } },
+        },
+        resources: EXPORTER_RESOURCES,
+        // The exporter answers while PostgreSQL is down (pg_up 0 says so): its own health only.
+        readiness: { action: { http: { path: "/", port: "exporter" } }, periodSeconds: 10 },
+        liveness: { action: { http: { path: "/", port: "exporter" } }, periodSeconds: 20, failureThreshold: 6 },
       },
     ],
   };

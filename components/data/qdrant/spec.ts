@@ -27,6 +27,8 @@ export function qdrantSpec(a: QdrantSpecArgs): WorkloadSpec {
     fsGroup: 1000,
     volumeClaims: [{ name: "storage", size: a.storage }],
     service: { ports: ["http", "grpc"] },
+    // /metrics sits behind the API key (unlike the health routes): Prometheus sends it as a bearer token.
+    metrics: { port: "http", bearerToken: { secretName: a.apiKeySecret, key: QDRANT_API_KEY } },
     containers: [
       {
         name: "qdrant",
