@@ -309,7 +309,11 @@ describe("the invariants catch what they promise", () => {
       const ms = broken((m) => {
         for (const p of m.filter((x) => x.kind === "NetworkPolicy" && x.metadata.name.endsWith("-acme-solver"))) m.splice(m.indexOf(p), 1);
       }, "prod");
-      expect(await caught(inv.allowsEqualTheWiring, ms)).toEqual([`missing allow: ${TRAEFIK} → pods homelab{acme.cert-manager.io/http01-solver=true} :8089/TCP`]);
+      // One allow per namespace with routes (the platform's, and monitoring's for Grafana).
+      expect(await caught(inv.allowsEqualTheWiring, ms)).toEqual([
+        `missing allow: ${TRAEFIK} → pods homelab{acme.cert-manager.io/http01-solver=true} :8089/TCP`,
+        `missing allow: ${TRAEFIK} → pods monitoring{acme.cert-manager.io/http01-solver=true} :8089/TCP`,
+      ]);
     });
 
     it("a pod wired to a service by hand, without a connection", async () => {

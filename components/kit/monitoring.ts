@@ -17,6 +17,8 @@ export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { "app.ku
 export const PROMETHEUS_PODS: PodGroup = { namespace: MONITORING_NAMESPACE, podSelector: PROMETHEUS_POD_LABELS };
 /** On a workload that serves metrics: the container port names it serves them on, comma-separated (checks find its monitor by them). */
 export const METRICS_PORT_ANNOTATION = "homelab.pesulabs.net/metrics-port";
+/** On a monitor of pods a chart runs (k3s's Traefik, cert-manager): the render holds no workload for it to select. */
+export const MONITORS_CHART_ANNOTATION = "homelab.pesulabs.net/monitors-chart";
 /** CRDs the monitors and rules need; kube-prometheus-stack installs them (asynchronously, through k3s's helm controller). */
 export const MONITORING_CRDS = ["podmonitors.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com"] as const;
 /** Default scrape interval of the generated monitors. */
@@ -33,6 +35,8 @@ export interface MonitorArgs {
   /** Default DEFAULT_SCRAPE_INTERVAL. */
   readonly interval?: string;
   readonly identity: AppIdentity;
+  /** The chart whose pods it scrapes, when they are not a workload of the program (e.g. "traefik"). Default none. */
+  readonly chart?: string;
 }
 
 export interface ScrapeEndpoint {
@@ -73,7 +77,7 @@ export function emitMonitor(parent: pulumi.Resource, a: MonitorArgs, opts: pulum
   return new k8s.apiextensions.CustomResource(`${a.namespace}-${a.name}-metrics`, {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PodMonitor",
-    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.identity) },
+    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.identity), ...(a.chart ? { annotations: { [MONITORS_CHART_ANNOTATION]: a.chart } } : {}) },
     spec: podMonitorSpec(a),
   }, { parent, ...opts });
 }

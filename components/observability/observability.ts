@@ -162,6 +162,7 @@ export class Observability extends pulumi.ComponentResource {
       podSelector: TRAEFIK_POD_LABELS,
       endpoints: [{ port: "metrics", path: "/metrics" }],
       identity: { name: "traefik", component: "ingress" },
+      chart: "traefik",
     }, after);
     emitMonitor(this, {
       name: "cert-manager",
@@ -169,6 +170,7 @@ export class Observability extends pulumi.ComponentResource {
       podSelector: CERT_MANAGER_CONTROLLER_LABELS,
       endpoints: [{ port: "http-metrics", path: "/metrics" }],
       identity: { name: "cert-manager", component: "certificates" },
+      chart: "cert-manager",
     }, after);
 
     // Grafana through the kit's route: HTTPS, the security headers (a Middleware of this namespace:

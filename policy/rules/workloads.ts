@@ -2,7 +2,7 @@
 // them) to a list of problems (empty = holds). policy/rules/index.ts registers them for the tests,
 // the policy pack and `npm run diff`; tests/invariants-self.test.ts feeds them broken manifests to
 // prove each one can fail.
-import { BACKUP_LABEL, isPinnedTag, METRICS_PORT_ANNOTATION, RUNTIME_SELECTOR_ANNOTATION, RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION } from "../../components/kit";
+import { BACKUP_LABEL, isPinnedTag, METRICS_PORT_ANNOTATION, MONITORS_CHART_ANNOTATION, RUNTIME_SELECTOR_ANNOTATION, RUNTIME_SELECTOR_MIN_REPLICAS_ANNOTATION } from "../../components/kit";
 import { id } from "./manifest";
 import type { Manifest } from "./manifest";
 
@@ -311,10 +311,8 @@ export function everyMetricsEndpointIsScrapedOnce(ms: readonly Manifest[]): stri
   const byWorkload = new Map<string, { mon: Manifest; ports: string[] }[]>();
   for (const mon of monitors) {
     const targets = monitorTargets(ms, mon);
-    // Monitors of pods the program does not render (Traefik's, cert-manager's) have no rendered workload.
-    const ns: string[] = mon.spec?.namespaceSelector?.matchNames ?? [mon.metadata.namespace];
-    const rendersThere = workloads(ms).some((w) => ns.includes(w.metadata.namespace));
-    if (targets.length === 0 && rendersThere) problems.push(`${id(mon)} selects no workload`);
+    // Monitors of a chart's pods (Traefik's, cert-manager's) say so: the render holds no workload for them.
+    if (targets.length === 0 && !mon.metadata.annotations?.[MONITORS_CHART_ANNOTATION]) problems.push(`${id(mon)} selects no workload`);
     for (const { w, ports } of targets) {
       const have = containers(w).flatMap((c) => c.ports ?? []).map((p: any) => p.name);
       for (const p of ports) if (!have.includes(p)) problems.push(`${id(mon)} scrapes port ${p} that ${id(w)} does not have`);

@@ -87,11 +87,12 @@ describe("the Family Assistant in homelab", () => {
     expect(env(b, "REDIS_URL").value).toBe("redis://:$(REDIS_URL_PASSWORD)@redis.homelab.svc.cluster.local:6379/0");
     expect(env(b, "QDRANT_URL").value).toBe("http://qdrant.homelab.svc.cluster.local:6333");
     expect(env(b, "QDRANT_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "qdrant-api-key", key: "api-key" });
-    // Mem0 and Ollama are wired by the merge with the AI stack; nothing names them until then.
-    expect(names(b)).not.toContain("MEM0_URL");
-    expect(names(b)).not.toContain("OLLAMA_URL");
+    // Mem0 (with its admin key) and Ollama, from their connections.
+    expect(env(b, "MEM0_URL").value).toBe("http://mem0.homelab.svc.cluster.local:8000");
+    expect(env(b, "MEM0_API_KEY").valueFrom.secretKeyRef).toEqual({ name: "mem0-keys", key: expect.any(String) });
+    expect(env(b, "OLLAMA_URL").value).toBe("http://ollama.homelab.svc.cluster.local:11434");
     expect(dep("family-assistant").spec.template.metadata.annotations["homelab.pesulabs.net/connects-to"]).toBe(
-      "postgres-primary.homelab:5432,qdrant.homelab:6333,redis.homelab:6379",
+      "mem0.homelab:8000,ollama.homelab:11434,postgres-primary.homelab:5432,qdrant.homelab:6333,redis.homelab:6379",
     );
   });
 
