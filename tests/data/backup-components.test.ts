@@ -3,7 +3,7 @@
 // emit, the allows those get (S3 and the data they read, nothing else), WAL-G on the members.
 import * as pulumi from "@pulumi/pulumi";
 import type { Recorded } from "../lib/recording-mocks";
-import type { S3Connection } from "../../components/kit";
+import { s3Fixture } from "../lib/s3-fixture";
 
 const recorded: Recorded[] = [];
 pulumi.runtime.setMocks({
@@ -28,20 +28,7 @@ const { BACKUP_LABEL, CONNECTS_TO_ANNOTATION } = require("../../components/kit")
 const { DEFAULT_DCS, DEFAULT_PATRONI_TIMING } = require("../../components/data/postgres") as typeof import("../../components/data/postgres");
 
 const MINIO = { "app.kubernetes.io/name": "minio", "app.kubernetes.io/instance": "homelab-platform" };
-function s3(consumer: string, bucket: string): S3Connection {
-  return {
-    kind: "s3",
-    host: "minio.homelab.svc.cluster.local",
-    port: 9000,
-    service: "minio",
-    endpoint: { namespace: "homelab", podSelector: MINIO, port: 9000 },
-    url: "http://minio.homelab.svc.cluster.local:9000",
-    bucket,
-    region: "us-east-1",
-    accessKeyId: { secretName: `minio-${consumer}`, key: "access-key-id" },
-    secretAccessKey: { secretName: `minio-${consumer}`, key: "secret-access-key" },
-  };
-}
+const s3 = s3Fixture;
 
 const backupSettings = { schedule: "0 2 * * *", dumpSchedule: "30 2 * * *", verifySchedule: "0 */4 * * *", retentionDays: 30, walgPrefix: "walg/postgres" };
 const pgBase = { namespace: "homelab", members: 1, version: "17", storage: "1Gi", resources: { cpu: "250m", memory: "512Mi", memoryLimit: "1Gi" }, timing: DEFAULT_PATRONI_TIMING, dcs: DEFAULT_DCS };

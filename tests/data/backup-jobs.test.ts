@@ -18,26 +18,13 @@ import {
   qdrantSnapshotJob,
   walgEnv,
 } from "../../components/data/backup";
-import { BACKUP_LABEL, IMAGES, PostgresConnection, S3Connection, checkCronJobSpec, cronJobBody, httpConnection } from "../../components/kit";
+import { BACKUP_LABEL, IMAGES, PostgresConnection, checkCronJobSpec, cronJobBody, httpConnection } from "../../components/kit";
 import { postgresSpec } from "../../components/data/postgres/spec";
 import { DEFAULT_DCS, DEFAULT_PATRONI_TIMING } from "../../components/data/postgres";
 import { missingTools } from "../kit/images.test";
+import { s3Fixture } from "../lib/s3-fixture";
 
-/** A hand-made S3 connection, shaped as MinIO's connection(consumer) will return it. */
-function s3(consumer: string, bucket: string): S3Connection {
-  return {
-    kind: "s3",
-    host: "minio.homelab.svc.cluster.local",
-    port: 9000,
-    service: "minio",
-    endpoint: { namespace: "homelab", podSelector: { "app.kubernetes.io/name": "minio", "app.kubernetes.io/instance": "homelab-platform" }, port: 9000 },
-    url: "http://minio.homelab.svc.cluster.local:9000",
-    bucket,
-    region: "us-east-1",
-    accessKeyId: { secretName: `minio-${consumer}`, key: "access-key-id" },
-    secretAccessKey: { secretName: `minio-${consumer}`, key: "secret-access-key" },
-  };
-}
+const s3 = s3Fixture;
 const pgS3 = s3("postgres", "postgres-backups");
 const qdS3 = s3("qdrant", "qdrant-snapshots");
 const admin: PostgresConnection = {
