@@ -9,8 +9,7 @@ export default async function globalSetup(): Promise<void> {
   const root = path.resolve(__dirname, "..");
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-render-"));
   const stacks = fs.readdirSync(root).map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1]).filter(Boolean) as string[];
-  const tsx = path.join(root, "node_modules", ".bin", "tsx");
-  execFileSync(tsx, [path.join(root, "tools", "render.ts"), "--out", out, "--dump", ...stacks.flatMap((s) => ["--stack", s])], {
+  execFileSync(process.execPath, ["-r", path.join(root, "tools", "lib", "ts-loader.js"), path.join(root, "tools", "render.ts"), "--out", out, "--dump", ...stacks.flatMap((s) => ["--stack", s])], {
     cwd: root,
     stdio: ["ignore", "ignore", "inherit"],
   });

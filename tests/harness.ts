@@ -30,7 +30,7 @@ const cache = new Map<string, RenderedStack>();
  */
 function renderOnDemand(): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-render-"));
-  execFileSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "tools", "render.ts"), "--out", out, "--dump", ...stackNames().flatMap((s) => ["--stack", s])], {
+  execFileSync(process.execPath, ["-r", path.join(ROOT, "tools", "lib", "ts-loader.js"), path.join(ROOT, "tools", "render.ts"), "--out", out, "--dump", ...stackNames().flatMap((s) => ["--stack", s])], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
   });

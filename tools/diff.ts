@@ -2,7 +2,6 @@
 // stack at the base (default: the merge base with main) and in the working tree, and prints what a
 // deploy of this change would add, remove and change, how each node's capacity moves, and which
 // warnings appear or go away. Offline, like render: no Pulumi CLI, no cluster, no secret values.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,6 +11,7 @@ import { formatMarkdown, formatText } from "./lib/diff-report";
 import { RenderSnapshot, StackDiff, diffRenders, failedStack } from "./lib/semantic-diff";
 import { ROOT, listStacks } from "./lib/stack-file";
 import { unwrapSecrets } from "./lib/mock-runtime";
+import { TS_LOADER } from "./lib/node-ts";
 
 export interface DiffOptions {
   readonly stacks: readonly string[] | "all";
@@ -50,43 +50,54 @@ function tail(s: string, lines = 8): string {
 }
 
 /**
- * Renders `stacks` with the base tree's own render command, in a child process (its code is not
- * ours). `done` never rejects: a failure is error output like any other; `stop` ends the child.
+ * Runs `work` with console.log and console.error collected instead of printed; returns what it
+ * printed on console.error with its result.
  */
-function renderBase(base: BaseTree, stacks: readonly string[], out: string): { done: Promise<string>; stop(): void } {
-  if (!stacks.length) return { done: Promise.resolve(""), stop: () => undefined };
-  const tsx = path.join(base.dir, "node_modules", ".bin", "tsx");
-  const child = spawn(tsx, [path.join("tools", "render.ts"), "--out", out, "--dump", ...stacks.flatMap((s) => ["--stack", s])], {
-    cwd: base.dir,
-    stdio: ["ignore", "ignore", "pipe"],
+async function quietly<T>(work: () => Promise<T>): Promise<{ result?: T; errors: string; thrown?: unknown }> {
+  const errors: string[] = [];
+  const { log, error } = console;
+  console.log = () => undefined;
+  console.error = (...a: unknown[]) => void errors.push(a.map((x) => (x instanceof Error ? x.stack ?? x.message : String(x))).join(" "));
+  try {
+    return { result: await work(), errors: errors.join("\n") };
+  } catch (e) {
+    return { errors: errors.join("\n"), thrown: e };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+/**
+ * Renders `stacks` with the base tree's own render code (its tools/render.ts `main`), in this
+ * process: the base's TypeScript loads through the same loader as ours (ts-loader.js, which
+ * `npm run diff` starts with; jest's transform under the tests), and its imports of the SDK resolve
+ * through the node_modules link to the copy this process has loaded already, so the SDK starts once
+ * for all the renders of a diff. Returns the error output; never rejects.
+ */
+async function renderBase(base: BaseTree, stacks: readonly string[], out: string): Promise<string> {
+  if (!stacks.length) return "";
+  const file = path.join(base.dir, "tools", "render.ts");
+  const r = await quietly(async () => {
+    if (require.extensions && !require.extensions[".ts"]) require(TS_LOADER);
+    const mod = require(file) as { main?: (argv: string[]) => Promise<number> };
+    if (typeof mod.main !== "function") throw new Error(`${path.relative(base.dir, file)} at ${base.label} exports no main(argv) to render with`);
+    return mod.main(["--out", out, "--dump", ...stacks.flatMap((s) => ["--stack", s])]);
   });
-  let err = "";
-  let running = true;
-  child.stderr.on("data", (d) => (err += d));
-  const done = new Promise<string>((resolve) => {
-    child.on("error", (e) => {
-      running = false;
-      resolve(`${err}${e.message}`);
-    });
-    child.on("close", () => {
-      running = false;
-      resolve(err);
-    });
-  });
-  return { done, stop: () => void (running && child.kill()) };
+  const thrown = r.thrown === undefined ? "" : r.thrown instanceof Error ? r.thrown.stack ?? r.thrown.message : String(r.thrown);
+  return [r.errors, thrown].filter(Boolean).join("\n");
+}
+
+/** Forgets the modules loaded from `dir` (the base tree, about to be removed). */
+function unload(dir: string): void {
+  for (const k of Object.keys(require.cache)) if (k.startsWith(dir + path.sep)) delete require.cache[k];
 }
 
 /** Renders `stack` from this checkout in this process; returns its error output when it failed. */
 async function renderHead(stack: string, out: string): Promise<string | undefined> {
-  const errors: string[] = [];
-  const original = console.error;
-  console.error = (...a: unknown[]) => errors.push(a.map(String).join(" "));
-  try {
-    const code = await render({ stack, out, dump: true, quiet: true });
-    return code === 0 ? undefined : errors.join("\n") || `render exited ${code}`;
-  } finally {
-    console.error = original;
-  }
+  const r = await quietly(() => render({ stack, out, dump: true, quiet: true }));
+  if (r.thrown !== undefined) throw r.thrown;
+  return r.result === 0 ? undefined : r.errors || `render exited ${r.result}`;
 }
 
 export async function diff(o: DiffOptions): Promise<DiffResult> {
@@ -98,9 +109,8 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
     return { code: 2, output: `diff: ${(e as Error).message}` };
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-diff-"));
-  let stopBase = () => undefined as void;
   const cleanup = () => {
-    stopBase();
+    unload(base.dir);
     fs.rmSync(work, { recursive: true, force: true });
     base.dispose();
   };
@@ -112,17 +122,15 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
     const unknown = stacks.filter((s) => !headStacks.includes(s) && !baseStacks.includes(s));
     if (unknown.length) return { code: 2, output: `diff: no stack ${unknown.join(", ")} here or at ${base.label} (stacks: ${headStacks.join(", ")})` };
 
-    // The base renders in a child process while this one renders the working tree.
+    // One process, one after the other: the SDK's mock runtime is global to the process.
     const baseOut = path.join(work, "base");
-    const baseRender = renderBase(base, stacks.filter((s) => baseStacks.includes(s)), baseOut);
-    stopBase = baseRender.stop;
+    const baseErr = await renderBase(base, stacks.filter((s) => baseStacks.includes(s)), baseOut);
     const headOut = path.join(work, "head");
     const headErrors = new Map<string, string>();
     for (const s of stacks.filter((x) => headStacks.includes(x))) {
       const err = await renderHead(s, headOut);
       if (err) headErrors.set(s, err);
     }
-    const baseErr = await baseRender.done;
 
     const diffs: StackDiff[] = [];
     for (const s of stacks) {
@@ -181,8 +189,19 @@ if (require.main === module) {
       process.exit(130);
     });
   }
+  let finished = false;
+  // Every render runs in this process: a program whose outputs never settle would otherwise let
+  // node exit silently with status 0.
+  process.on("beforeExit", () => {
+    if (!finished) {
+      console.error("diff: a render never finished (an output that cannot resolve under the mock runtime)");
+      for (const cleanup of pending) cleanup();
+      process.exit(1);
+    }
+  });
   diff(parsed).then(
     (r) => {
+      finished = true;
       (r.code === 2 ? console.error : console.log)(r.output);
       process.exit(r.code);
     },

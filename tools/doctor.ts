@@ -16,6 +16,7 @@ import { checkStackFile } from "./lib/check-stack";
 import { PreflightNode, PreflightOptions, preflight } from "./lib/preflight";
 import { ROOT, listStacks, readStackFile } from "./lib/stack-file";
 import { TagStatus, defaultBase, parseImage, tagStatus } from "./lib/registry";
+import { nodeTs } from "./lib/node-ts";
 
 /** Every image reference in rendered manifests (pods of workloads and jobs, init containers included). */
 export function imagesIn(manifestsYaml: string): string[] {
@@ -113,7 +114,7 @@ export function parseArgs(argv: readonly string[]): DoctorArgs {
 function renderTo(out: string, a: DoctorArgs): Promise<number> {
   const args = [...(a.stacks.length ? a.stacks.flatMap((s) => ["--stack", s]) : ["--all"]), ...(a.configFile ? ["--config-file", a.configFile] : []), "--out", out];
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "render.ts"), ...args], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+    const p = spawn(process.execPath, nodeTs(path.join(__dirname, "render.ts"), ...args), { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
     p.on("error", (e) => (console.error(`doctor: could not run render: ${e.message}`), resolve(1)));
     p.on("close", (code) => resolve(code ?? 1));
   });

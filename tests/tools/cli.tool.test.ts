@@ -9,7 +9,8 @@ import { ROOT } from "../harness";
 
 function run(tool: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "tools", `${tool}.ts`), ...args], { cwd: ROOT });
+    // As npm run <tool> starts it: plain node with the project's TypeScript loader.
+    const p = spawn(process.execPath, ["-r", path.join(ROOT, "tools", "lib", "ts-loader.js"), path.join(ROOT, "tools", `${tool}.ts`), ...args], { cwd: ROOT });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));

@@ -105,7 +105,7 @@ describe("network errors", () => {
 
 function doctor(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "tools", "doctor.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const p = spawn(process.execPath, ["-r", path.join(ROOT, "tools", "lib", "ts-loader.js"), path.join(ROOT, "tools", "doctor.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
@@ -117,7 +117,7 @@ function doctor(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number 
 
 describe("doctor's command line", () => {
   it("renders only the --stack it is given; a render error passes through as exit 2, without a stack trace or a temp folder left", async () => {
-    // Two tsx processes (doctor, then render): seconds each on a busy machine.
+    // Two node processes (doctor, then render): seconds each on a busy machine.
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-test-"));
     try {
       const file = path.join(tmp, "Pulumi.mine.yaml");
@@ -129,7 +129,7 @@ describe("doctor's command line", () => {
       expect(r.stderr).toMatch(/^render: stack mine \(.*Pulumi\.mine\.yaml\): invalid stack configuration \(1 problem\):\n  - homelab:nodes\[1\]\.address: address 100\.81\.76\.55 is already used/);
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(r.stdout).not.toMatch(/checking \d+ images/);
-      // (tsx keeps its own cache there; doctor's folders are doctor-*.)
+      // (other tools may keep caches there; doctor's folders are doctor-*.)
       expect(fs.readdirSync(own).filter((f) => f.startsWith("doctor-"))).toEqual([]);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
