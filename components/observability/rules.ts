@@ -6,6 +6,9 @@
 import { BACKUP_LABEL, roleLabel } from "../kit";
 import { parseBytes } from "../kit/quantity";
 
+/** The label naming a series' Kubernetes node: kube-state-metrics sets it, node-exporter's monitor is relabelled to it. */
+export const NODE_LABEL = "node";
+
 export interface AlertThresholds {
   readonly nodeMemoryPercent: number;
   readonly pvcPercent: number;
@@ -65,10 +68,13 @@ export function alertRules(t: AlertThresholds): RuleGroup[] {
       rules: [
         rule(
           "NodeMemoryHigh",
-          `100 * (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) > ${t.nodeMemoryPercent}`,
+          // Used memory (node-exporter) against what Kubernetes may hand to pods (kube-state-metrics):
+          // the system reserve is not pods' to use, so a node whose pods eat into it is already in trouble.
+          // node-exporter's series carry the node's name in `node` (relabelled in kubePrometheusStackValues).
+          `100 * (node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes) / on(${NODE_LABEL}) max by (${NODE_LABEL}) (kube_node_status_allocatable{resource="memory"}) > ${t.nodeMemoryPercent}`,
           "5m",
           "warning",
-          `Node {{ $labels.instance }} has used {{ $value | printf "%.0f" }}% of its memory for 5 minutes (threshold ${t.nodeMemoryPercent}%)`,
+          `Node {{ $labels.${NODE_LABEL} }} has used {{ $value | printf "%.0f" }}% of its allocatable memory for 5 minutes (threshold ${t.nodeMemoryPercent}%)`,
           "Pods on it may be OOM-killed or evicted next. See which pods use the most and whether requests match reality.",
         ),
         rule(

@@ -3,6 +3,7 @@
 // validation read them without creating anything.
 import { BACKUP_LABEL, ChartPod, HOSTNAME_LABEL, LOCAL_PATH, ResourceSpec, chartResources, roleLabel } from "../kit";
 import { parseBytes } from "../kit/quantity";
+import { NODE_LABEL } from "./rules";
 import type { ObservabilitySettings } from "./settings";
 
 /**
@@ -147,7 +148,11 @@ export function kubePrometheusStackValues(s: ObservabilitySettings, domain: stri
       // The labels the alerts join on: backup CronJobs by kind, GPU nodes by role.
       metricLabelsAllowlist: [`cronjobs=[${BACKUP_LABEL}]`, `nodes=[${roleLabel("gpu")}]`],
     },
-    "prometheus-node-exporter": { resources: chartResources(SMALL_PODS.nodeExporter) },
+    "prometheus-node-exporter": {
+      resources: chartResources(SMALL_PODS.nodeExporter),
+      // The node's name on every node-exporter series, so the memory alert can join kube-state-metrics' allocatable.
+      prometheus: { monitor: { relabelings: [{ action: "replace", sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: NODE_LABEL }] } },
+    },
   };
 }
 

@@ -54,6 +54,16 @@ describe.each(stackNames())("stack %s: monitoring", (stack) => {
     expect(v["kube-state-metrics"].metricLabelsAllowlist).toContain("cronjobs=[homelab.pesulabs.net/backup]");
   });
 
+  it("node-exporter's series carry the node's name in `node`, the label the memory alert joins allocatable on", () => {
+    const v = values(find(ms(), "HelmChart", "kube-prometheus-stack"));
+    expect(v["prometheus-node-exporter"].prometheus.monitor.relabelings).toContainEqual(
+      expect.objectContaining({ action: "replace", sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node" }),
+    );
+    const rule = find(ms(), "PrometheusRule", "homelab-alerts")!;
+    const expr: string = rule.spec.groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === "NodeMemoryHigh").expr;
+    expect(expr).toMatch(/\/ on\(node\) max by \(node\) \(kube_node_status_allocatable\{resource="memory"\}\)/);
+  });
+
   it("the chart pods the capacity check counts are those whose requests the values carry", () => {
     const groups = chartGroupsOf(ms(), config(stack));
     expect(groups.map((g) => g.workload).sort()).toEqual(["alertmanager", "alloy", "grafana", "kube-state-metrics", "loki", "node-exporter", "prometheus", "prometheus-operator"]);
