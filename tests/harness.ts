@@ -34,19 +34,31 @@ function renderOnDemand(): string {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
   });
-  process.env.HOMELAB_RENDER_DIR = out;
   return out;
 }
 
+/**
+ * Under the mutation run the render child inherits Stryker's active mutant (the jest runner sets
+ * __STRYKER_ACTIVE_MUTANT__ in the environment), so each mutant gets a render of its own code, not the
+ * render of the unmutated code that an earlier run in the same worker left behind.
+ */
+const byMutant = new Map<string, string>();
+
 /** The directory holding every stack's render. */
 export function renderDir(): string {
-  return process.env.HOMELAB_RENDER_DIR ?? renderOnDemand();
+  const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  if (mutant === undefined) return (process.env.HOMELAB_RENDER_DIR ??= renderOnDemand());
+  const hit = byMutant.get(mutant);
+  if (hit) return hit;
+  const dir = renderOnDemand();
+  byMutant.set(mutant, dir);
+  return dir;
 }
 
 export function rendered(stack: string): RenderedStack {
-  const hit = cache.get(stack);
-  if (hit) return hit;
   const dir = renderDir();
+  const hit = cache.get(`${dir}/${stack}`);
+  if (hit) return hit;
   const d = path.join(dir, stack);
   const r: RenderedStack = {
     stack,
@@ -54,7 +66,7 @@ export function rendered(stack: string): RenderedStack {
     manifests: YAML.parseAllDocuments(fs.readFileSync(path.join(d, "manifests.yaml"), "utf8")).map((doc) => doc.toJSON()),
     plan: JSON.parse(fs.readFileSync(path.join(d, "plan.json"), "utf8")),
   };
-  cache.set(stack, r);
+  cache.set(`${dir}/${stack}`, r);
   return r;
 }
 

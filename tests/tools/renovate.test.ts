@@ -29,8 +29,28 @@ interface Dep {
 }
 
 const config = JSON.parse(fs.readFileSync(path.join(ROOT, "renovate.json"), "utf8")) as { customManagers: CustomManager[] };
-/** Files Renovate sees: the committed tree (plus anything new here that git would add). */
-const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+/**
+ * Files Renovate sees: the committed tree (plus anything new here that git would add). A copy of the
+ * tree outside git's view (the mutation run's sandbox sits in an ignored folder, or an unpacked
+ * archive) is walked instead.
+ */
+function repositoryFiles(): string[] {
+  try {
+    const listed = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n").filter(Boolean);
+    if (listed.length > 0) return listed;
+  } catch {
+    // not a git checkout (an unpacked archive): walk it
+  }
+  const skip = new Set(["node_modules", ".git", "dist", "reports", ".stryker-tmp", ".pulumi"]);
+  const walk = (dir: string): string[] =>
+    fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+      const rel = dir ? `${dir}/${e.name}` : e.name;
+      if (e.isDirectory()) return skip.has(e.name) ? [] : walk(rel);
+      return e.isFile() ? [rel] : [];
+    });
+  return walk("");
+}
+const files = repositoryFiles();
 
 /** `/regex/` patterns only (a glob would need Renovate's matcher to check). */
 function filePattern(p: string): RegExp {
