@@ -117,6 +117,16 @@ export function validateRaw(stack: string, input: RawStackConfig, opts: LoadOpti
  * project's namespace first, then the settings. Throws ConfigError with every problem.
  */
 export function validateConfig(stack: string, all: Record<string, string>, secretKeys: readonly string[] | undefined, opts: LoadOptions): Omit<LoadedStack, "secrets"> {
+  // The offline tools validate a stack file and then run the program on it, which validates the same
+  // config again: the last result is kept for the same inputs (about a tenth of a render's CPU).
+  const key = JSON.stringify([stack, all, secretKeys, opts]);
+  if (lastValidated?.key !== key) lastValidated = { key, result: validateUncached(stack, all, secretKeys, opts) };
+  return { ...lastValidated.result, warnings: [...lastValidated.result.warnings] };
+}
+
+let lastValidated: { key: string; result: Omit<LoadedStack, "secrets"> } | undefined;
+
+function validateUncached(stack: string, all: Record<string, string>, secretKeys: readonly string[] | undefined, opts: LoadOptions): Omit<LoadedStack, "secrets"> {
   const foreign = foreignKeys(all, PROJECT);
   let validated: Omit<LoadedStack, "secrets">;
   try {

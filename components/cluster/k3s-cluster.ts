@@ -229,7 +229,7 @@ export class K3sCluster extends pulumi.ComponentResource {
         create: asRemoteCommand(waitReadyScript({
           nodeName: node.name,
           version: cluster.version,
-          digest: nodeDigest(node, cluster),
+          digest: nodeDigest(node, cluster, configYaml),
           labels: node.labels,
           taints: node.taints,
           timeoutSeconds: cluster.readyTimeoutSeconds,

@@ -75,13 +75,17 @@ export function nodeConfig(node: ResolvedNode, cluster: ResolvedCluster): K3sNod
   return c;
 }
 
+// No anchors: a value shared by two keys is written out twice, as k3s's own examples are, and the
+// writer skips its search for shared objects (a k3s node's config is written on every render).
+const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+
 const HEADER = (node: ResolvedNode) =>
   `# k3s ${node.role} "${node.name}" - managed by Pulumi (K3sCluster). Local edits are overwritten.\n` +
   `# Secrets (token, S3 keys) are in ${K3S_SECRETS_FILE} (mode 600).\n`;
 
 /** config.yaml text (deterministic: same inputs → same bytes, so the node can compare it). */
 export function renderNodeConfig(node: ResolvedNode, cluster: ResolvedCluster): string {
-  return HEADER(node) + stringify(nodeConfig(node, cluster), { lineWidth: 0 });
+  return HEADER(node) + stringify(nodeConfig(node, cluster), YAML_OPTIONS);
 }
 
 /** Plain secret values, only ever handled inside `apply` and sent over stdin. */
@@ -98,10 +102,10 @@ export function secretsConfigYaml(node: ResolvedNode, cluster: ResolvedCluster, 
     if (values.s3AccessKey !== undefined) c["etcd-s3-access-key"] = values.s3AccessKey;
     if (values.s3SecretKey !== undefined) c["etcd-s3-secret-key"] = values.s3SecretKey;
   }
-  return "# Managed by Pulumi (K3sCluster). Secret: keep mode 600.\n" + stringify(c, { lineWidth: 0 });
+  return "# Managed by Pulumi (K3sCluster). Secret: keep mode 600.\n" + stringify(c, YAML_OPTIONS);
 }
 
 /** Short digest of what a node should run; changes whenever its version or config.yaml changes. */
-export function nodeDigest(node: ResolvedNode, cluster: ResolvedCluster): string {
-  return createHash("sha256").update(cluster.version).update("\0").update(renderNodeConfig(node, cluster)).digest("hex").slice(0, 16);
+export function nodeDigest(node: ResolvedNode, cluster: ResolvedCluster, configYaml = renderNodeConfig(node, cluster)): string {
+  return createHash("sha256").update(cluster.version).update("\0").update(configYaml).digest("hex").slice(0, 16);
 }

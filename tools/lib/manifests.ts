@@ -45,7 +45,7 @@ export function manifestsOf(resources: readonly Pick<RecordedResource, "type" | 
 }
 
 export function toYaml(ms: readonly Manifest[]): string {
-  return ms.map((m) => YAML.stringify(m, { sortMapEntries: true, lineWidth: 0 })).join("---\n");
+  return ms.map((m) => YAML.stringify(m, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
 }
 
 const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet"];
