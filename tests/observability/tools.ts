@@ -12,6 +12,9 @@ export interface ToolResult {
   readonly stdout: string;
 }
 
+/** The Debian package of each tool, for the message when it is missing. */
+const PACKAGE: Record<string, string> = { promtool: "prometheus", amtool: "prometheus-alertmanager" };
+
 export function run(cmd: string, args: readonly string[], cwd: string): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, [...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
@@ -19,7 +22,8 @@ export function run(cmd: string, args: readonly string[], cwd: string): Promise<
     let stdout = "";
     p.stdout.on("data", (d) => ((out += d), (stdout += d)));
     p.stderr.on("data", (d) => (out += d));
-    p.on("error", reject);
+    p.on("error", (e: NodeJS.ErrnoException) =>
+      reject(e.code === "ENOENT" ? new Error(`${cmd} is not installed: apt-get install ${PACKAGE[cmd] ?? cmd} (.ci/run installs it; this test is never skipped)`) : e));
     p.on("close", (code) => resolve({ code, out, stdout }));
   });
 }
