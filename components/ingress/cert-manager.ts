@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IMAGES, IssuerRef, appLabels, awaitTimeouts, emitDefaultDeny, jobTimeoutMinutes, podSecurityContext, selectorLabels, toInitContainer } from "../kit";
+import { IMAGES, IssuerRef, appLabels, awaitTimeouts, emitDefaultDeny, jobTimeoutMinutes, podSecurityContext, selectorLabels, sortedYaml, toInitContainer } from "../kit";
 import {
   CERT_MANAGER_CHART,
   CERT_MANAGER_CRDS,
@@ -28,7 +28,6 @@ import {
   certManagerValues,
   letsEncryptIssuerSpec,
 } from "./spec";
-import YAML from "yaml";
 
 export const CLOUDFLARE_TOKEN_SECRET = { name: "cloudflare-api-token", key: "api-token" } as const;
 export const READY_JOB = "cert-manager-ready";
@@ -85,7 +84,7 @@ export class CertManager extends pulumi.ComponentResource {
         chart: CERT_MANAGER_CHART.chart,
         version: CERT_MANAGER_CHART.version,
         targetNamespace: CERT_MANAGER_NAMESPACE,
-        valuesContent: YAML.stringify(certManagerValues(), { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false }),
+        valuesContent: sortedYaml(certManagerValues()),
       },
     }, { parent: this, dependsOn: [ns] });
 

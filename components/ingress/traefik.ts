@@ -5,8 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import YAML from "yaml";
-import { IssuerRef, MiddlewareRef, RouteDefaults, appLabels, emitRoute, traefikApiBackend } from "../kit";
+import { IssuerRef, MiddlewareRef, RouteDefaults, appLabels, emitRoute, sortedYaml, traefikApiBackend } from "../kit";
 import { HeadersPolicy, KUBE_SYSTEM, TRAEFIK_POD_LABELS, TRAEFIK_RELEASE, TraefikValuesArgs, securityHeaders, traefikValues } from "./spec";
 
 export const SECURITY_HEADERS = "security-headers";
@@ -43,7 +42,7 @@ export interface DashboardAccess {
 
 /** The values k3s merges over its Traefik release, as the YAML text HelmChartConfig carries. */
 export function traefikValuesContent(a: TraefikValuesArgs): string {
-  return YAML.stringify(traefikValues(a), { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+  return sortedYaml(traefikValues(a));
 }
 
 export class TraefikIngress extends pulumi.ComponentResource {

@@ -14,3 +14,4 @@ export * from "./timeouts";
 export * from "./namespace";
 export * from "./cronjob";
 export * from "./monitoring";
+export * from "./yaml";

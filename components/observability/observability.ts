@@ -25,6 +25,7 @@ import {
   emitMonitor,
   emitRoute,
   generatedSecret,
+  sortedYaml,
 } from "../kit";
 import { CERT_MANAGER_NAMESPACE, HeadersPolicy, KUBE_SYSTEM, TRAEFIK_POD_LABELS, securityHeaders } from "../ingress/spec";
 import { alertmanagerConfig } from "./alertmanager";
@@ -89,7 +90,7 @@ function helmChart(parent: pulumi.Resource, name: string, chart: { repo: string;
       chart: chart.chart,
       version: chart.version,
       targetNamespace: MONITORING_NAMESPACE,
-      valuesContent: YAML.stringify(values, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false }),
+      valuesContent: sortedYaml(values),
     },
   }, { parent, dependsOn: deps });
 }
