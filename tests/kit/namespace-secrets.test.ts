@@ -2,22 +2,16 @@
 // mock runtime (the invariant tests check them on a render too, in a child process that mutation
 // testing's per-test coverage cannot see).
 import * as pulumi from "@pulumi/pulumi";
+import { recordResources, registered } from "../lib/recording-mocks";
 
-const inputs = new Map<string, Record<string, any>>();
-pulumi.runtime.setMocks({
-  newResource: (a) => {
-    inputs.set(`${a.type.split(":").pop()}/${a.name}`, a.inputs);
-    // A generated password's value, recognisable by the resource it came from.
-    const state = a.type === "random:index/randomPassword:RandomPassword" ? { ...a.inputs, result: `generated-${a.name}` } : a.inputs;
-    return { id: `${a.name}-id`, state };
-  },
-  call: (a) => a.inputs,
-}, "homelab", "unit", false);
+// A generated password's value, recognisable by the resource it came from.
+const recorded = recordResources("unit", (r) => (r.type === "random:index/randomPassword:RandomPassword" ? { result: `generated-${r.name}` } : undefined));
+/** The inputs of the resource of this kind (the type's last part) and name. */
+const inputsOf = (kind: string, name: string) => recorded.find((r) => r.type.split(":").pop() === kind && r.name === name)?.inputs;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kit = require("../../components/kit") as typeof import("../../components/kit");
 
-const registered = (rs: pulumi.Resource[]) => Promise.all(rs.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
 const valueOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
 describe("a platform namespace", () => {
@@ -27,13 +21,13 @@ describe("a platform namespace", () => {
     const name = `apps${++made}`;
     const parent = new pulumi.ComponentResource("test:unit:Parent", `${name}-parent`, {});
     const ns = kit.emitPlatformNamespace(parent, name);
-    await registered(ns.ready);
+    await Promise.all(ns.ready.map(registered));
     return [name, ns];
   }
 
   it("enforces Pod Security baseline and warns on restricted", async () => {
     const [name] = await emit();
-    const m = inputs.get(`Namespace/${name}`)!.metadata;
+    const m = inputsOf("Namespace", name)!.metadata;
     expect(m.name).toBe(name);
     expect(m.labels).toEqual({ "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted" });
   });
@@ -45,7 +39,7 @@ describe("a platform namespace", () => {
 
   it("denies all ingress from the start: a policy over every pod of the namespace, with no allow", async () => {
     const [name, ns] = await emit();
-    const deny = inputs.get(`NetworkPolicy/${name}-default-deny-ingress`);
+    const deny = inputsOf("NetworkPolicy", `${name}-default-deny-ingress`);
     expect(deny).toBeDefined();
     expect(deny!.metadata.namespace).toBe(name);
     expect(deny!.spec.podSelector).toEqual({});
@@ -72,19 +66,19 @@ describe("a generated Secret", () => {
       generate: { token: { length: 48, special: true }, password: {} },
       literals: { username: "app" },
     });
-    await registered([s.secret]);
+    await registered(s.secret);
     return [name, s];
   }
 
   it("generates 32 letters and digits unless told otherwise", async () => {
     const [name] = await emit();
-    expect(inputs.get(`RandomPassword/${name}-password`)).toEqual({ length: 32, special: false });
-    expect(inputs.get(`RandomPassword/${name}-token`)).toEqual({ length: 48, special: true });
+    expect(inputsOf("RandomPassword", `${name}-password`)).toEqual({ length: 32, special: false });
+    expect(inputsOf("RandomPassword", `${name}-token`)).toEqual({ length: 48, special: true });
   });
 
   it("is one Opaque Secret holding every generated and given key, in its namespace with its labels", async () => {
     const [name] = await emit();
-    const secret = inputs.get(`Secret/${name}`)!;
+    const secret = inputsOf("Secret", name)!;
     expect(secret.type).toBe("Opaque");
     expect(secret.metadata).toEqual({ name, namespace: "apps", labels: { "app.kubernetes.io/name": "app" } });
     // The whole map travels as a Pulumi secret (the mock runtime sees it wrapped with the secret signature).

@@ -8,14 +8,18 @@ export interface Recorded {
   inputs: Record<string, any>;
 }
 
-/** Installs the mocks for project `homelab`, stack `stack`; returns the list it records into. */
-export function recordResources(stack: string): Recorded[] {
+/**
+ * Installs the mocks for project `homelab`, stack `stack`; returns the list it records into. A
+ * resource's state is its inputs, plus what `outputs` adds for it (e.g. a generated password's result).
+ */
+export function recordResources(stack: string, outputs?: (r: Recorded) => Record<string, unknown> | undefined): Recorded[] {
   const recorded: Recorded[] = [];
   pulumi.runtime.setMocks(
     {
       newResource: (a) => {
-        recorded.push({ type: a.type, name: a.name, inputs: a.inputs });
-        return { id: `${a.name}-id`, state: a.inputs };
+        const r = { type: a.type, name: a.name, inputs: a.inputs };
+        recorded.push(r);
+        return { id: `${a.name}-id`, state: { ...a.inputs, ...outputs?.(r) } };
       },
       call: (a) => a.inputs,
     },
@@ -27,6 +31,6 @@ export function recordResources(stack: string): Recorded[] {
 }
 
 /** Waits until the mock runtime has registered `r`. */
-export function registered(r: pulumi.CustomResource): Promise<unknown> {
+export function registered(r: pulumi.Resource): Promise<unknown> {
   return new Promise((resolve) => r.urn.apply(resolve));
 }
