@@ -1,6 +1,7 @@
 // `npm run bench`: how much render costs on top of what the Pulumi SDK costs anyway.
 // (a) a bare `node -e` import of the four Pulumi SDK packages;
 // (b) a synthetic program registering the same number of plain resources under the same mock runtime;
+// (c) the render's own resources (types, inputs, options) registered again with no program around them;
 // then each stack's render, several times. All start the way `npm run render` does (plain node with
 // tools/lib/ts-loader.js: compiled JavaScript, never type-checked per run). Then "as a user runs it":
 // `npm run render` and `npm run diff -- --all` themselves, against npm's own start-up plus the SDK floor.
@@ -14,9 +15,10 @@ import { nodeTs } from "./lib/node-ts";
 
 const USAGE = [
   "usage: npm run bench",
-  "  Renders each stack BENCH_RUNS times (default 5) next to (a) a bare import of the Pulumi SDK and (b) a",
-  "  synthetic program with as many resources, then generated stacks of 3, 31 and 91 nodes; prints",
-  "  medians (render and (b) measured in turns), peak RSS and the ratios render/(a), render/(b); then `npm run render` and `npm run diff -- --all`",
+  "  Renders each stack BENCH_RUNS times (default 5) next to (a) a bare import of the Pulumi SDK, (b) a",
+  "  synthetic program with as many plain resources and (c) a replay of the render's own resources, then",
+  "  generated stacks of 3, 31 and 91 nodes; prints medians (render, (b), (c) measured in turns), peak RSS",
+  "  and the ratios render/(a), render/(b), render/(c); then `npm run render` and `npm run diff -- --all`",
   "  as a user runs them, against npm's own start-up (`npm run env`) plus the SDK floor.",
 ].join("\n");
 
@@ -59,33 +61,44 @@ function measure(label: string, args: string[], env: NodeJS.ProcessEnv = {}): { 
 }
 
 /**
- * Measures a render and its (b) in turns (render, (b), render, (b), …), so that a machine whose
- * load drifts during the bench (other jobs on the same cores) weighs on both alike.
+ * Measures a render and its floors in turns (render, (b), (c), render, (b), (c), …), so that a machine
+ * whose load drifts during the bench (other jobs on the same cores) weighs on all alike.
  */
-function measurePair(r: [string, string[]], b: [string, string[], NodeJS.ProcessEnv]): [Sample, Sample] {
-  const rs: Sample[] = [];
-  const bs: Sample[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    rs.push(run(r[1]));
-    bs.push(run(b[1], b[2]));
-  }
-  const agg = (label: string, xs: Sample[]) => {
+function measureInTurns(runs: [string, string[], NodeJS.ProcessEnv][]): Sample[] {
+  const samples: Sample[][] = runs.map(() => []);
+  for (let i = 0; i < RUNS; i++) runs.forEach(([, args, env], k) => samples[k].push(run(args, env)));
+  return runs.map(([label], k) => {
+    const xs = samples[k];
     const m = { ms: median(xs.map((x) => x.ms)), rssMb: Math.max(...xs.map((x) => x.rssMb)) };
     process.stderr.write(`  measured ${label}: ${m.ms.toFixed(0)} ms, ${m.rssMb.toFixed(0)} MB\n`);
     return m;
-  };
-  return [agg(r[0], rs), agg(b[0], bs)];
+  });
+}
+
+/** A render and its two floors: (b) as many plain ConfigMaps of the same size, (c) the replay of its own resources. */
+function measureRender(label: string, renderArgs: string[], size: { count: number; avgBytes: number; file: string }): [Sample, Sample, Sample] {
+  const floor = nodeTs(path.join(__dirname, "lib", "synthetic-run.ts"));
+  const [r, b, c] = measureInTurns([
+    [`render ${label}`, nodeTs(path.join(__dirname, "render.ts"), ...renderArgs), {}],
+    [`(b) synthetic ${size.count}`, floor, { SYNTHETIC_RESOURCES: String(size.count), SYNTHETIC_BYTES: String(size.avgBytes) }],
+    [`(c) replay of ${size.count}`, floor, { REPLAY_RESOURCES: size.file }],
+  ]);
+  return [r, b, c];
 }
 
 /**
  * How many resources a render records and their average size (inputs as JSON), so (b) registers the
  * same bulk. Read from one untimed render with --dump: the timed renders do only what a user's does.
  */
-function sizeOf(renderArgs: string[], out: string, stack: string): { count: number; avgBytes: number } {
+function sizeOf(renderArgs: string[], out: string, stack: string): { count: number; avgBytes: number; file: string } {
   execFileSync(process.execPath, nodeTs(path.join(__dirname, "render.ts"), ...renderArgs, "--out", out, "--dump"), { cwd: ROOT, stdio: "ignore" });
-  const text = fs.readFileSync(path.join(out, stack, "resources.json"), "utf8");
+  const dumped = path.join(out, stack, "resources.json");
+  const text = fs.readFileSync(dumped, "utf8");
   const count = (JSON.parse(text) as unknown[]).length;
-  return { count, avgBytes: Math.max(100, Math.round(text.length / Math.max(1, count))) };
+  // Kept for (c): the next --dump into the same folder would overwrite it.
+  const file = path.join(tmp, `replay-${stack}.json`);
+  fs.copyFileSync(dumped, file);
+  return { count, avgBytes: Math.max(100, Math.round(text.length / Math.max(1, count))), file };
 }
 
 /** A stack of `n` nodes (one k3s server, the rest agents), all service+compute, for the scaling run. */
@@ -114,39 +127,34 @@ function main(): void {
   usageFile = path.join(tmp, "usage.json");
   process.stderr.write(`benchmark: ${RUNS} runs each, medians of wall time, max of peak RSS\n`);
   const a = measure("(a) SDK import", ["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/command');require('@pulumi/random')"]);
-  const rows: string[][] = [["stack", "resources", "render ms", "peak MB", "(b) ms", "render/(a)", "render/(b)"]];
-  let worst = 0;
-  const floors = new Map<string, number>();
+  const rows: string[][] = [["stack", "resources", "render ms", "peak MB", "(b) ms", "(c) ms", "render/(a)", "render/(b)", "render/(c)"]];
+  const worst = { b: 0, c: 0 };
+  const floors = new Map<string, { b: number; c: number }>();
+  const row = (name: string, n: number, r: Sample, b: Sample, c: Sample) => {
+    worst.b = Math.max(worst.b, r.ms / b.ms);
+    worst.c = Math.max(worst.c, r.ms / c.ms);
+    return [name, String(n), r.ms.toFixed(0), r.rssMb.toFixed(0), b.ms.toFixed(0), c.ms.toFixed(0), (r.ms / a.ms).toFixed(2), (r.ms / b.ms).toFixed(2), (r.ms / c.ms).toFixed(2)];
+  };
   for (const stack of listStacks()) {
     const out = path.join(tmp, "render");
-    const { count: resourceCount, avgBytes } = sizeOf(["--stack", stack], out, stack);
-    const resources = { length: resourceCount };
-    const [r, b] = measurePair([`render ${stack}`, nodeTs(path.join(__dirname, "render.ts"), "--stack", stack, "--out", out)], [
-      `(b) synthetic ${resources.length}`,
-      nodeTs(path.join(__dirname, "lib", "synthetic-run.ts")),
-      { SYNTHETIC_RESOURCES: String(resources.length), SYNTHETIC_BYTES: String(avgBytes) },
-    ]);
-    worst = Math.max(worst, r.ms / b.ms);
-    floors.set(stack, b.ms);
-    rows.push([stack, String(resources.length), r.ms.toFixed(0), r.rssMb.toFixed(0), b.ms.toFixed(0), (r.ms / a.ms).toFixed(2), (r.ms / b.ms).toFixed(2)]);
+    const size = sizeOf(["--stack", stack], out, stack);
+    const [r, b, c] = measureRender(stack, ["--stack", stack, "--out", out], size);
+    floors.set(stack, { b: b.ms, c: c.ms });
+    rows.push(row(stack, size.count, r, b, c));
   }
   // Linearity: render generated stacks of growing size (more nodes → more node commands and
-  // placement work) next to the synthetic program at the same resource counts.
-  const scale: string[][] = [["nodes", "resources", "render ms", "peak MB", "(b) ms", "render/(b)"]];
-  const points: { n: number; r: number; b: number }[] = [];
+  // placement work) next to the floors at the same resource counts.
+  const scale: string[][] = [rows[0].map((h) => (h === "stack" ? "nodes" : h))];
+  const points: { n: number; r: number; b: number; c: number }[] = [];
   for (const nodes of [3, 31, 91]) {
     const file = path.join(tmp, `Pulumi.scale${nodes}.yaml`);
     fs.writeFileSync(file, scaleStack(nodes));
     const out = path.join(tmp, "scale");
     const args = ["--stack", `scale${nodes}`, "--config-file", file];
-    const { count: n, avgBytes } = sizeOf(args, out, `scale${nodes}`);
-    const [r, b] = measurePair([`render ${nodes} nodes`, nodeTs(path.join(__dirname, "render.ts"), ...args, "--out", out)], [
-      `(b) synthetic ${n}`,
-      nodeTs(path.join(__dirname, "lib", "synthetic-run.ts")),
-      { SYNTHETIC_RESOURCES: String(n), SYNTHETIC_BYTES: String(avgBytes) },
-    ]);
-    points.push({ n, r: r.ms, b: b.ms });
-    scale.push([String(nodes), String(n), r.ms.toFixed(0), r.rssMb.toFixed(0), b.ms.toFixed(0), (r.ms / b.ms).toFixed(2)]);
+    const size = sizeOf(args, out, `scale${nodes}`);
+    const [r, b, c] = measureRender(`${nodes} nodes`, [...args, "--out", out], size);
+    points.push({ n: size.count, r: r.ms, b: b.ms, c: c.ms });
+    scale.push(row(String(nodes), size.count, r, b, c));
   }
   // As a user runs it: the npm commands themselves, timed from here. npm's own start-up is `npm run
   // env` (npm, a shell, a trivial child); the floor of a render is that plus (b) for the stack; the
@@ -157,27 +165,31 @@ function main(): void {
   const npmStart = measureCommand("npm run env (npm's own start-up)", npm, ["run", "-s", "env"]);
   const userRender = measureCommand("npm run render -- --stack homelab", npm, ["run", "-s", "render", "--", "--stack", "homelab", "--out", userOut]);
   const userDiff = measureCommand("npm run diff -- --all --base HEAD", npm, ["run", "-s", "diff", "--", "--all", "--base", "HEAD"]);
-  const renderFloor = npmStart + (floors.get("homelab") ?? 0);
-  const diffFloor = npmStart + a.ms + 2 * [...floors.values()].reduce((sum, b) => sum + Math.max(0, b - a.ms), 0);
-  const slope = (k: "r" | "b") => (points[2][k] - points[0][k]) / (points[2].n - points[0].n);
+  const homelab = floors.get("homelab") ?? { b: 0, c: 0 };
+  const renderFloor = { b: npmStart + homelab.b, c: npmStart + homelab.c };
+  const diffFloorOf = (k: "b" | "c") => npmStart + a.ms + 2 * [...floors.values()].reduce((sum, f) => sum + Math.max(0, f[k] - a.ms), 0);
+  const diffFloor = { b: diffFloorOf("b"), c: diffFloorOf("c") };
+  const slope = (k: "r" | "b" | "c") => (points[2][k] - points[0][k]) / (points[2].n - points[0].n);
   const print = (t: string[][]) => {
     const widths = t[0].map((_, i) => Math.max(...t.map((r) => r[i].length)));
     console.log(t.map((r) => r.map((c, i) => c.padStart(widths[i])).join("  ")).join("\n"));
   };
   console.log(`(a) bare import of the four Pulumi SDK packages: ${a.ms.toFixed(0)} ms, ${a.rssMb.toFixed(0)} MB`);
+  console.log("(b) as many plain ConfigMaps of the same average size; (c) the render's own resources replayed, no program");
   print(rows);
-  console.log(`worst render/(b) over the stacks: ${worst.toFixed(2)} (target ≤ 1.30)`);
   console.log("\nscaling (generated stacks):");
   print(scale);
-  console.log(`per added resource: render ${slope("r").toFixed(2)} ms, SDK-only (b) ${slope("b").toFixed(2)} ms`);
+  console.log(`worst render/(b): ${worst.b.toFixed(2)}, worst render/(c): ${worst.c.toFixed(2)} over every row above (target ≤ 1.30)`);
+  console.log(`per added resource: render ${slope("r").toFixed(2)} ms, (b) ${slope("b").toFixed(2)} ms, (c) ${slope("c").toFixed(2)} ms`);
   console.log("\nas a user runs it (wall time of the whole npm command, medians):");
+  const ratio = (x: number, f: number) => (x / f).toFixed(2);
   print([
-    ["command", "ms", "floor ms", "ratio"],
-    ["npm run env (npm's own start-up)", npmStart.toFixed(0), "", ""],
-    ["npm run render -- --stack homelab", userRender.toFixed(0), renderFloor.toFixed(0), (userRender / renderFloor).toFixed(2)],
-    ["npm run diff -- --all --base HEAD", userDiff.toFixed(0), diffFloor.toFixed(0), (userDiff / diffFloor).toFixed(2)],
+    ["command", "ms", "floor (b) ms", "ratio (b)", "floor (c) ms", "ratio (c)"],
+    ["npm run env (npm's own start-up)", npmStart.toFixed(0), "", "", "", ""],
+    ["npm run render -- --stack homelab", userRender.toFixed(0), renderFloor.b.toFixed(0), ratio(userRender, renderFloor.b), renderFloor.c.toFixed(0), ratio(userRender, renderFloor.c)],
+    ["npm run diff -- --all --base HEAD", userDiff.toFixed(0), diffFloor.b.toFixed(0), ratio(userDiff, diffFloor.b), diffFloor.c.toFixed(0), ratio(userDiff, diffFloor.c)],
   ]);
-  console.log("floors: render = npm start-up + (b) for homelab; diff = npm start-up + (a) + 2 × Σ((b) − (a)) over the stacks (target ≤ 1.30)");
+  console.log("floors: render = npm start-up + the floor for homelab; diff = npm start-up + (a) + 2 × Σ(floor − (a)) over the stacks (target ≤ 1.30)");
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 

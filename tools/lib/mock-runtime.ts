@@ -1,8 +1,7 @@
 // Runs the real program (index.ts) under the Pulumi SDK's mock runtime and collects every resource
 // it registers with its resolved inputs. Used by `render`, the tests and the benchmark.
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { ROOT, StackFile } from "./stack-file";
+import { StackFile } from "./stack-file";
 
 export interface RecordedResource {
   readonly type: string;
@@ -151,8 +150,8 @@ async function settle(): Promise<void> {
 }
 
 /**
- * Runs `entry` (default: the project's index.ts) for one stack. The module is loaded fresh, so a
- * process (or a jest worker with isolated modules) can run several stacks in turn.
+ * Runs `entry` (default: the project's index.ts) for one stack; a process (or a jest worker) can run
+ * several stacks in turn.
  */
 export interface RunOptions {
   /** Default: the project's index.ts. */
@@ -164,7 +163,6 @@ export interface RunOptions {
 }
 
 export async function runProgram(stack: StackFile, o: RunOptions = {}): Promise<ProgramRun> {
-  const entry = o.entry ?? path.join(ROOT, "index.ts");
   const resources: RecordedResource[] = [];
   const options = new Map<string, RecordedOptions>();
   await pulumi.runtime.setMocks(
@@ -197,8 +195,11 @@ export async function runProgram(stack: StackFile, o: RunOptions = {}): Promise<
   proc.setSourceMapsEnabled(false);
   const restoreStacks = withoutPromiseStacks();
   try {
-    delete require.cache[require.resolve(entry)];
-    const exported = require(entry);
+    // The program itself by a static require, so that a tool's bundle (tools/lib/bundle.js) holds it
+    // and its errors are the tool's own classes (instanceof ConfigError); it exports a function, run
+    // afresh for each stack. Another entry is loaded fresh from its file.
+    if (o.entry) delete require.cache[require.resolve(o.entry)];
+    const exported = o.entry ? require(o.entry) : require("../../index");
     // Like the Pulumi runtime: a program exporting a function is called, and its result is the outputs.
     const result = typeof exported === "function" ? await exported() : exported;
     await settle();

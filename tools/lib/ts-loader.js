@@ -90,10 +90,13 @@ function compile(source, filename) {
 
 function register() {
   if (Module._extensions[".ts"]) return; // another loader (tsx, jest) already handles TypeScript
-  Module._extensions[".ts"] = (module, filename) => {
+  const perFile = (module, filename) => {
     if (filename.split(path.sep).includes("node_modules")) throw new Error(`ts-loader: will not compile ${filename} (inside node_modules)`);
     module._compile(compile(fs.readFileSync(filename, "utf8"), filename), filename);
   };
+  Module._extensions[".ts"] = perFile;
+  // A tool started with this loader runs from one bundle of itself and the program (bundle.js).
+  require("./bundle").serveMainFromBundle(perFile, CACHE, versionOfEsbuild);
 }
 
 register();
