@@ -8,8 +8,9 @@ const QUANTITY = /^(\d+(?:\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
 /** Bytes in a memory/storage quantity ("512Mi", "8Gi", "1G", "1073741824"); undefined when malformed. */
 export function parseBytes(q: string): number | undefined {
   const m = QUANTITY.exec(String(q));
-  if (!m || m[2] === "m") return undefined;
+  if (!m) return undefined;
   const unit = m[2] ?? "";
+  // "m" (milli) is in neither table: a CPU quantity is not a size.
   const factor = BINARY[unit] ?? DECIMAL[unit];
   return factor === undefined ? undefined : Number(m[1]) * factor;
 }

@@ -2,19 +2,11 @@
 // MinIO's connection(consumer) will return them), under the SDK's mock runtime: the CronJobs they
 // emit, the allows those get (S3 and the data they read, nothing else), WAL-G on the members.
 import * as pulumi from "@pulumi/pulumi";
-import type { Recorded } from "../lib/recording-mocks";
+import { recordResources } from "../lib/recording-mocks";
 import { s3Fixture } from "../lib/s3-fixture";
 
-const recorded: Recorded[] = [];
-pulumi.runtime.setMocks({
-  newResource: (a) => {
-    recorded.push({ type: a.type, name: a.name, inputs: a.inputs });
-    // Generated passwords need a value: Patroni's config checks the REST API password's length.
-    const result = a.type === "random:index/randomPassword:RandomPassword" ? { result: "p".repeat(a.inputs.length ?? 32) } : {};
-    return { id: `${a.name}-id`, state: { ...a.inputs, ...result } };
-  },
-  call: (a) => a.inputs,
-}, "homelab", "unit", false);
+// Generated passwords need a value: Patroni's config checks the REST API password's length.
+const recorded = recordResources("unit", (r) => (r.type === "random:index/randomPassword:RandomPassword" ? { result: "p".repeat(r.inputs.length ?? 32) } : undefined));
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PatroniPostgres } = require("../../components/data/postgres") as typeof import("../../components/data/postgres");

@@ -7,7 +7,9 @@ import { recordResources, registered } from "../lib/recording-mocks";
 // A generated password's value, recognisable by the resource it came from.
 const recorded = recordResources("unit", (r) => (r.type === "random:index/randomPassword:RandomPassword" ? { result: `generated-${r.name}` } : undefined));
 /** The inputs of the resource of this kind (the type's last part) and name. */
-const inputsOf = (kind: string, name: string) => recorded.find((r) => r.type.split(":").pop() === kind && r.name === name)?.inputs;
+const find = (kind: string, name: string) => recorded.find((r) => r.type.split(":").pop() === kind && r.name === name);
+const inputsOf = (kind: string, name: string) => find(kind, name)?.inputs;
+const urnOf = (r: pulumi.Resource) => new Promise<string>((resolve) => r.urn.apply(resolve));
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kit = require("../../components/kit") as typeof import("../../components/kit");
@@ -46,6 +48,15 @@ describe("a platform namespace", () => {
     expect(deny!.spec.policyTypes).toEqual(["Ingress"]);
     expect(deny!.spec.ingress).toBeUndefined();
     expect(ns.ready).toEqual([ns.namespace, ns.deny]);
+  });
+
+  it("its default deny waits for the namespace (a policy in a namespace not yet created fails), and both belong to the component", async () => {
+    const [name, ns] = await emit();
+    const namespaceUrn = await urnOf(ns.namespace);
+    const deny = find("NetworkPolicy", `${name}-default-deny-ingress`)!;
+    expect(deny.dependencies).toContain(namespaceUrn);
+    expect(deny.parent).toMatch(new RegExp(`::test:unit:Parent::${name}-parent$`));
+    expect(find("Namespace", name)!.parent).toBe(deny.parent);
   });
 
   it("refuses a name Kubernetes would refuse", () => {
@@ -93,6 +104,14 @@ describe("a generated Secret", () => {
     expect(await pulumi.isSecret(s.value("token"))).toBe(true);
     expect(s.ref("token")).toEqual({ secretName: name, key: "token" });
     expect(s.name).toBe(name);
+  });
+
+  it("the Secret and its passwords are children of the component: their URNs (and so the passwords) stay as long as it does", async () => {
+    const [name] = await emit();
+    const parent = new RegExp(`::test:unit:Parent::${name}-parent$`);
+    expect(find("Secret", name)!.parent).toMatch(parent);
+    expect(find("RandomPassword", `${name}-password`)!.parent).toMatch(parent);
+    expect(find("RandomPassword", `${name}-token`)!.parent).toMatch(parent);
   });
 
   it("refuses a key it does not hold, naming the keys it has (generated ones sorted, then the given ones)", async () => {

@@ -1,5 +1,5 @@
 // Await budgets that fit a cold start, derived from the spec's probes.
-import { PROVIDER_DEFAULT_MINUTES, WorkloadSpec, jobTimeoutMinutes, probeWindowSeconds, rolloutTimeoutMinutes } from "../../components/kit";
+import { PROVIDER_DEFAULT_MINUTES, WorkloadSpec, awaitTimeouts, jobTimeoutMinutes, probeWindowSeconds, rolloutTimeoutMinutes } from "../../components/kit";
 import { postgresSpec } from "../../components/data/postgres/spec";
 import { qdrantSpec } from "../../components/data/qdrant";
 
@@ -45,5 +45,9 @@ describe("await budgets", () => {
     expect(jobTimeoutMinutes(900)).toBe(16);
     expect(jobTimeoutMinutes(1200)).toBe(21);
     expect(jobTimeoutMinutes(60)).toBe(PROVIDER_DEFAULT_MINUTES);
+  });
+
+  it("a budget bounds both the create and the update of a resource (a rollout is an update), in minutes", () => {
+    expect(awaitTimeouts(21)).toEqual({ create: "21m", update: "21m" });
   });
 });

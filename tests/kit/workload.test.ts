@@ -26,7 +26,8 @@ describe("labels", () => {
     expect(appLabels(id)).toMatchObject(selectorLabels(id));
   });
   it("refuses names Kubernetes would refuse", () => {
-    expect(() => selectorLabels({ name: "Web_App", component: "x" })).toThrow(/not a valid Kubernetes name/);
+    // The message says which name is wrong and what a valid one looks like.
+    expect(() => selectorLabels({ name: "Web_App", component: "x" })).toThrow(/^workload name "Web_App" is not a valid Kubernetes name: use lower-case letters/);
   });
 });
 

@@ -6,6 +6,9 @@ export interface Recorded {
   type: string;
   name: string;
   inputs: Record<string, any>;
+  /** The URN of its parent ("" for none) and of every resource it depends on, as the engine receives them. */
+  parent: string;
+  dependencies: string[];
 }
 
 /**
@@ -14,10 +17,11 @@ export interface Recorded {
  */
 export function recordResources(stack: string, outputs?: (r: Recorded) => Record<string, unknown> | undefined): Recorded[] {
   const recorded: Recorded[] = [];
+  const requests = new Map<string, { parent: string; dependencies: string[] }>();
   pulumi.runtime.setMocks(
     {
       newResource: (a) => {
-        const r = { type: a.type, name: a.name, inputs: a.inputs };
+        const r = { type: a.type, name: a.name, inputs: a.inputs, ...(requests.get(`${a.type}::${a.name}`) ?? { parent: "", dependencies: [] }) };
         recorded.push(r);
         return { id: `${a.name}-id`, state: { ...a.inputs, ...outputs?.(r) } };
       },
@@ -27,6 +31,14 @@ export function recordResources(stack: string, outputs?: (r: Recorded) => Record
     stack,
     false,
   );
+  // The mocks see inputs only; parent and dependencies are read from the register request itself.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any }).getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: unknown) => {
+    requests.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), dependencies: [...req.getDependenciesList()].sort() });
+    return register(req, callback);
+  };
   return recorded;
 }
 
