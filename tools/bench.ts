@@ -78,12 +78,11 @@ function measureInTurns(runs: [string, string[], NodeJS.ProcessEnv][]): Sample[]
 /** A render and its two floors: (b) as many plain ConfigMaps of the same size, (c) the replay of its own resources. */
 function measureRender(label: string, renderArgs: string[], size: { count: number; avgBytes: number; file: string }): [Sample, Sample, Sample] {
   const floor = nodeTs(path.join(__dirname, "lib", "synthetic-run.ts"));
-  const [r, b, c] = measureInTurns([
+  return measureInTurns([
     [`render ${label}`, nodeTs(path.join(__dirname, "render.ts"), ...renderArgs), {}],
     [`(b) synthetic ${size.count}`, floor, { SYNTHETIC_RESOURCES: String(size.count), SYNTHETIC_BYTES: String(size.avgBytes) }],
     [`(c) replay of ${size.count}`, floor, { REPLAY_RESOURCES: size.file }],
-  ]);
-  return [r, b, c];
+  ]) as [Sample, Sample, Sample];
 }
 
 /**

@@ -1,6 +1,7 @@
 // The SDK's mock runtime, recording every resource the code under test registers (type, name,
 // inputs), for unit tests of components and kit emitters.
 import * as pulumi from "@pulumi/pulumi";
+import { watchRegistrations } from "../../tools/lib/mock-runtime";
 
 export interface Recorded {
   type: string;
@@ -31,14 +32,7 @@ export function recordResources(stack: string, outputs?: (r: Recorded) => Record
     stack,
     false,
   );
-  // The mocks see inputs only; parent and dependencies are read from the register request itself.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any }).getMonitor();
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: unknown) => {
-    requests.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), dependencies: [...req.getDependenciesList()].sort() });
-    return register(req, callback);
-  };
+  watchRegistrations((req) => requests.set(`${req.getType()}::${req.getName()}`, { parent: req.getParent(), dependencies: [...req.getDependenciesList()].sort() }));
   return recorded;
 }
 

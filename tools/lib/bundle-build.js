@@ -1,4 +1,5 @@
-// Builds the bundle a tool starts from (see bundle.js): `node bundle-build.js <entry.ts> <out.js>`.
+// Builds the bundle a tool starts from (see bundle.js):
+// `node bundle-build.js <entry.ts> <out.js> <compilerOptions as JSON>` (ts-loader.js's, so both compile alike).
 // A separate process because esbuild runs plugins only in its asynchronous API, and the loader that
 // asks for a bundle runs inside node's synchronous require.
 //
@@ -9,7 +10,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-const [entry, outfile] = process.argv.slice(2);
+const [entry, outfile, compilerOptions] = process.argv.slice(2);
 const esbuild = require("esbuild");
 
 /**
@@ -43,8 +44,7 @@ esbuild
     external: ["@pulumi/*", "esbuild"],
     sourcemap: "linked",
     logLevel: "silent",
-    // As ts-loader.js compiles single files (tsconfig.json: ES2022 class fields with define semantics).
-    tsconfigRaw: { compilerOptions: { target: "ES2022", useDefineForClassFields: true, esModuleInterop: true } },
+    tsconfigRaw: { compilerOptions: JSON.parse(compilerOptions) },
     plugins: [ownPaths],
   })
   .then((result) => {

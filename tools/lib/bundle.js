@@ -5,7 +5,7 @@
 // Never stale: the bundle is kept with the list of every file that went into it and a signature of
 // each: a project file's sha256 of its exact text (read on every start), a file under node_modules its
 // size and modification time (npm rewrites what it installs). One differing signature, a missing
-// file, another esbuild or another bundle-build.js, and the bundle is built again before it runs. A
+// file, another esbuild, other compiler options or another bundle-build.js, and the bundle is built again before it runs. A
 // new file is only ever reached through an edited one, so the list cannot miss it.
 //
 // Any other .ts file a tool loads at run time (the base tree of `npm run diff`, the benchmark's
@@ -50,8 +50,9 @@ function writeWhole(file, text) {
  * The bundled JavaScript of `entry` and the path it is kept under, current with every file it holds;
  * undefined when it cannot be built (a syntax error: the per-file loader then reports it as always).
  */
-function bundleOf(entry, cache, esbuildVersion) {
-  const base = path.join(cache, `bundle-${sha(`${entry}\0${esbuildVersion}\0${fs.readFileSync(BUILDER, "utf8")}`).slice(0, 40)}`);
+function bundleOf(entry, cache, esbuildVersion, compilerOptions) {
+  const options = JSON.stringify(compilerOptions);
+  const base = path.join(cache, `bundle-${sha(`${entry}\0${esbuildVersion}\0${options}\0${fs.readFileSync(BUILDER, "utf8")}`).slice(0, 40)}`);
   try {
     const meta = JSON.parse(fs.readFileSync(`${base}.json`, "utf8"));
     if (fresh(meta)) return { code: fs.readFileSync(`${base}.js`, "utf8"), base };
@@ -60,7 +61,7 @@ function bundleOf(entry, cache, esbuildVersion) {
   }
   let built;
   try {
-    built = JSON.parse(execFileSync(process.execPath, [BUILDER, entry, `${base}.js`], { cwd: ROOT, maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "pipe"] }).toString("utf8"));
+    built = JSON.parse(execFileSync(process.execPath, [BUILDER, entry, `${base}.js`, options], { cwd: ROOT, maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "pipe"] }).toString("utf8"));
   } catch {
     return undefined;
   }
@@ -115,17 +116,17 @@ function runWithCodeCache(module, code, filename, cache, base) {
  * When node was started as `node -r ts-loader.js <file>.ts` (a tool), loads that main module from its
  * bundle; every other .ts file goes to `perFile`. HOMELAB_NO_BUNDLE=1 turns it off.
  */
-function serveMainFromBundle(perFile, cache, esbuildVersion) {
+function serveMainFromBundle({ perFile, cache, esbuildVersion, compilerOptions }) {
   const main = process.argv[1] ? path.resolve(process.argv[1]) : "";
   // require.main is set only once the main module loads: unset here means we are a -r preload.
   if (require.main !== undefined || !main.endsWith(".ts") || main.split(path.sep).includes("node_modules") || process.env.HOMELAB_NO_BUNDLE) return;
   Module._extensions[".ts"] = (module, filename) => {
     if (filename === main && module.id === ".") {
-      const bundle = bundleOf(main, cache, esbuildVersion());
+      const bundle = bundleOf(main, cache, esbuildVersion(), compilerOptions);
       if (bundle !== undefined) return runWithCodeCache(module, bundle.code, filename, cache, bundle.base);
     }
     return perFile(module, filename);
   };
 }
 
-module.exports = { serveMainFromBundle, bundleOf };
+module.exports = { serveMainFromBundle };

@@ -86,14 +86,23 @@ async function resolveOutputs(o: Record<string, unknown>): Promise<Record<string
 }
 
 /**
- * The mock monitor passes only type, name, inputs and provider to the mocks; the options travel in the
- * same register request. Read them there, keyed by type and name, for newResource to record.
+ * Calls `watch` with every register request the mock monitor receives, before it handles it: the
+ * mocks are given only type, name, inputs and provider, while options, parent and dependencies travel
+ * in the request itself. Call after setMocks (which installs the monitor).
  */
-function captureOptions(into: Map<string, RecordedOptions>): void {
+export function watchRegistrations(watch: (req: any) => void): void {
   const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any };
   const monitor = settings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: unknown) => {
+    watch(req);
+    return register(req, callback);
+  };
+}
+
+/** The options of each register request, keyed by type and name, for newResource to record. */
+function captureOptions(into: Map<string, RecordedOptions>): void {
+  watchRegistrations((req) => {
     const t = req.getCustomtimeouts?.();
     const timeouts = t && (t.getCreate() || t.getUpdate() || t.getDelete())
       ? { create: t.getCreate() || undefined, update: t.getUpdate() || undefined, delete: t.getDelete() || undefined }
@@ -104,8 +113,7 @@ function captureOptions(into: Map<string, RecordedOptions>): void {
       ...(timeouts ? { customTimeouts: timeouts } : {}),
     };
     if (Object.keys(o).length) into.set(`${req.getType()}::${req.getName()}`, o);
-    return register(req, callback);
-  };
+  });
 }
 
 /**

@@ -34,6 +34,9 @@ function versionOfEsbuild() {
  * base name only, so that the same source compiles to the same JavaScript wherever it lives (the
  * base tree `npm run diff` exports shares the cache); node resolves the name beside the file.
  */
+/** tsconfig.json's settings that change emitted code; the bundle (bundle.js) is built with the same. */
+const COMPILER_OPTIONS = { target: "ES2022", useDefineForClassFields: true, esModuleInterop: true };
+
 function optionsFor(filename) {
   return {
     loader: "ts",
@@ -42,7 +45,7 @@ function optionsFor(filename) {
     target: "node20",
     sourcemap: "inline",
     sourcefile: path.basename(filename),
-    tsconfigRaw: { compilerOptions: { target: "ES2022", useDefineForClassFields: true, esModuleInterop: true } },
+    tsconfigRaw: { compilerOptions: COMPILER_OPTIONS },
   };
 }
 
@@ -96,7 +99,7 @@ function register() {
   };
   Module._extensions[".ts"] = perFile;
   // A tool started with this loader runs from one bundle of itself and the program (bundle.js).
-  require("./bundle").serveMainFromBundle(perFile, CACHE, versionOfEsbuild);
+  require("./bundle").serveMainFromBundle({ perFile, cache: CACHE, esbuildVersion: versionOfEsbuild, compilerOptions: COMPILER_OPTIONS });
 }
 
 register();
