@@ -6,7 +6,7 @@ export default {
   testRunner: "jest",
   jest: { projectType: "custom", configFile: "stryker/jest.config.js" },
   checkers: ["typescript"],
-  tsconfigFile: "tsconfig.json",
+  tsconfigFile: "stryker/tsconfig.json",
   // Mutants the type checker rejects could never ship: they are excluded from the score.
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: ["components/**/*.ts", "stacks/**/*.ts"],

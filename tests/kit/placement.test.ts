@@ -7,7 +7,7 @@ const term = { labelSelector: { matchLabels: selector }, topologyKey: HOSTNAME_L
 
 describe("placement", () => {
   it("pins to a node by its hostname label, and records the role the node must have only when given", () => {
-    expect(pinned("asuna")).toEqual({ kind: "pinned", node: "asuna" });
+    expect(pinned("asuna")).toStrictEqual({ kind: "pinned", node: "asuna" });
     expect(pinned("asuna", "gpu")).toEqual({ kind: "pinned", node: "asuna", role: "gpu" });
     expect(schedulingFor(pinned("asuna", "gpu"), selector)).toEqual({ nodeSelector: { [HOSTNAME_LABEL]: "asuna" } });
   });
