@@ -1,12 +1,13 @@
 // Turns recorded resources into Kubernetes manifests (stable order, Secret values redacted) and
 // derives what the scheduler will see from them.
 import YAML from "yaml";
-import { CHART_PODS_ANNOTATION, HOSTNAME_LABEL, NODE_ROLES, parseBytes, parseMillicores, roleLabel, sortedYaml } from "../../components/kit";
+import { CHART_PODS_ANNOTATION, HOSTNAME_LABEL, NODE_ROLES, parseBytes, parseMillicores, roleLabel } from "../../components/kit";
 import type { Spread } from "../../components/kit";
 import type { PodGroup } from "../../stacks/schedule";
 import type { StackConfig } from "../../stacks/config";
 import { traefikNodes } from "../../components/ingress/settings";
 import type { RecordedResource } from "./mock-runtime";
+import { blockYaml } from "./block-yaml";
 
 export type Manifest = Record<string, any>;
 
@@ -45,7 +46,7 @@ export function manifestsOf(resources: readonly Pick<RecordedResource, "type" | 
 }
 
 export function toYaml(ms: readonly Manifest[]): string {
-  return ms.map(sortedYaml).join("---\n");
+  return ms.map(blockYaml).join("---\n");
 }
 
 const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet"];
