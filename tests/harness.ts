@@ -40,19 +40,28 @@ function renderOnDemand(): string {
 /**
  * Under the mutation run the render child inherits Stryker's active mutant (the jest runner sets
  * __STRYKER_ACTIVE_MUTANT__ in the environment), so each mutant gets a render of its own code, not the
- * render of the unmutated code that an earlier run in the same worker left behind.
+ * render of the unmutated code that an earlier run in the same worker left behind. Jest gives every
+ * test file its own modules and environment, so the render is kept on disk for the other test files
+ * of the same mutant's run: one directory per runner process (a runner runs one mutant at a time, in
+ * band), holding the current mutant's render only.
  */
-const byMutant = new Map<string, string>();
+function mutantRenderDir(mutant: string): string {
+  const runner = path.join(os.tmpdir(), `homelab-mutants-${process.pid}-${path.basename(ROOT)}`);
+  const dir = path.join(runner, mutant.replace(/[^A-Za-z0-9_-]/g, "_"));
+  if (fs.existsSync(dir)) return dir;
+  const out = renderOnDemand();
+  fs.rmSync(runner, { recursive: true, force: true });
+  fs.mkdirSync(runner, { recursive: true });
+  // A complete render arrives in one rename: a directory under that name is always whole.
+  fs.renameSync(out, dir);
+  return dir;
+}
 
 /** The directory holding every stack's render. */
 export function renderDir(): string {
   const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
   if (mutant === undefined) return (process.env.HOMELAB_RENDER_DIR ??= renderOnDemand());
-  const hit = byMutant.get(mutant);
-  if (hit) return hit;
-  const dir = renderOnDemand();
-  byMutant.set(mutant, dir);
-  return dir;
+  return mutantRenderDir(mutant);
 }
 
 export function rendered(stack: string): RenderedStack {
