@@ -11,7 +11,7 @@ const base = {
   testPathIgnorePatterns: ["/node_modules/", "/tests/integration/"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] },
   globalSetup: "<rootDir>/tests/global-setup.ts",
-  globalTeardown: "<rootDir>/tests/global-teardown.ts",
+  globalTeardown: "<rootDir>/tests/global-teardown.js",
   testTimeout: 30000,
 };
 

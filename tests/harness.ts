@@ -30,10 +30,15 @@ const cache = new Map<string, RenderedStack>();
  */
 function renderOnDemand(): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-render-"));
-  execFileSync(process.execPath, ["-r", path.join(ROOT, "tools", "lib", "ts-loader.js"), path.join(ROOT, "tools", "render.ts"), "--out", out, "--dump", ...stackNames().flatMap((s) => ["--stack", s])], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  try {
+    execFileSync(process.execPath, ["-r", path.join(ROOT, "tools", "lib", "ts-loader.js"), path.join(ROOT, "tools", "render.ts"), "--out", out, "--dump", ...stackNames().flatMap((s) => ["--stack", s])], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  } catch (e) {
+    fs.rmSync(out, { recursive: true, force: true });
+    throw e;
+  }
   return out;
 }
 
