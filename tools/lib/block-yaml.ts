@@ -3,7 +3,7 @@
 // render, and most of its garbage); manifests are plain JSON data (maps, lists, strings, numbers,
 // booleans, null), which print directly. Where a string could be read back as anything but that
 // string — by a YAML 1.2 reader or by kubectl's YAML 1.1 one (`on`, `0755`, `1:30`, `2026-01-01`) —
-// it is double-quoted; tests/tools/block-yaml.test.ts reads every stack's manifests back with both.
+// it is quoted; tests/tools/block-yaml.test.ts reads every stack's manifests back with both.
 
 /** Numbers, booleans, nulls and timestamps of YAML 1.2 core and YAML 1.1 (a string like these is quoted). */
 const NOT_A_STRING = [
@@ -80,15 +80,16 @@ function after(value: unknown, indent: string, out: string[]): string {
     return "";
   }
   if (isMap(value)) {
-    if (entries(value).length === 0) return " {}";
-    map(value, indent, out);
+    const e = entries(value);
+    if (e.length === 0) return " {}";
+    map(e, indent, out);
     return "";
   }
   return ` ${scalar(value, indent)}`;
 }
 
-function map(o: Record<string, unknown>, indent: string, out: string[]): void {
-  for (const [k, v] of entries(o)) {
+function map(e: readonly [string, unknown][], indent: string, out: string[]): void {
+  for (const [k, v] of e) {
     const at = out.length;
     out.push("");
     out[at] = `${indent}${inline(k)}:${after(v, indent + "  ", out)}`;
@@ -97,9 +98,10 @@ function map(o: Record<string, unknown>, indent: string, out: string[]): void {
 
 function seq(a: readonly unknown[], indent: string, out: string[]): void {
   for (const item of a) {
-    if (isMap(item) && entries(item).length > 0) {
+    const e = isMap(item) ? entries(item) : [];
+    if (e.length > 0) {
       const at = out.length;
-      map(item, indent + "  ", out);
+      map(e, indent + "  ", out);
       // The first key shares the dash's line: `- name: app`.
       out[at] = `${indent}- ${out[at].slice(indent.length + 2)}`;
     } else if (Array.isArray(item) && item.length > 0) {
@@ -117,6 +119,6 @@ function seq(a: readonly unknown[], indent: string, out: string[]): void {
 export function blockYaml(value: Record<string, unknown>): string {
   if (!isMap(value)) throw new Error("block-yaml: a manifest is a map");
   const out: string[] = [];
-  map(value, "", out);
+  map(entries(value), "", out);
   return out.length ? out.join("\n") + "\n" : "{}\n";
 }
