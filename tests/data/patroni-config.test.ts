@@ -59,10 +59,11 @@ describe("validatePatroniTiming", () => {
     expect(t.ttl).toBeGreaterThanOrEqual(PATRONI_TIMING_MINIMUMS.ttl);
   });
 
-  test("failover window follows ttl, loop_wait and the sidecar poll", () => {
+  test("failover window follows ttl, loop_wait, retry_timeout and the sidecar poll", () => {
     expect(DEFAULT_DISCOVERY_POLL_SECONDS).toBe(2);
-    expect(failoverWindowSeconds(DEFAULT_PATRONI_TIMING)).toEqual({ min: 18, max: 27 });
-    expect(failoverWindowSeconds({ ttl: 30, loopWait: 10, retryTimeout: 10 }, 5)).toEqual({ min: 20, max: 48 });
+    expect(failoverWindowSeconds(DEFAULT_PATRONI_TIMING)).toEqual({ min: 18, max: 33 });
+    expect(failoverWindowSeconds({ ttl: 30, loopWait: 10, retryTimeout: 10 }, 5)).toEqual({ min: 20, max: 55 });
+    expect(failoverWindowSeconds({ ttl: 30, loopWait: 10, retryTimeout: 7 }, 3)).toEqual({ min: 20, max: 50 });
   });
 });
 

@@ -54,11 +54,23 @@ pids_in_dir() {
   { find /proc/[0-9]*/cwd -maxdepth 0 -lname "$1" 2>/dev/null || true; } | sed -n 's#^/proc/\([0-9]*\)/cwd$#\1#p'
 }
 
+# since_kill FILE: the lines of a Patroni/PostgreSQL log from the kill on (both start with
+# "YYYY-MM-DD HH:MM:SS"; lines without a time follow the one before), at most 60; before the kill, the
+# last 15. A slow failover is explained by what the survivors did between the kill and the promotion.
+since_kill() {
+  if [[ -z ${KILL_TS:-} ]]; then
+    tail -n 15 "$1"
+    return
+  fi
+  awk -v t="$(date -u -d "@${KILL_TS%.*}" '+%Y-%m-%d %H:%M:%S')" \
+    'on || (/^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / && substr($0, 1, 19) >= t) { on = 1; print }' "$1" | head -n 60
+}
+
 dump_logs() {
   local i
   for i in 1 2 3; do
-    say "--- m$i patroni.log (tail)"
-    tail -n 15 "$WORK/m$i/patroni.log" 2>/dev/null || true
+    if [[ -n ${KILL_TS:-} ]]; then say "--- m$i patroni.log (from the kill)"; else say "--- m$i patroni.log (tail)"; fi
+    since_kill "$WORK/m$i/patroni.log" 2>/dev/null || true
     say "--- m$i sidecar.log"
     tail -n 15 "$WORK/m$i/sidecar.log" 2>/dev/null || true
   done
