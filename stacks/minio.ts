@@ -19,7 +19,8 @@ export function validateMinioConsumers(cfg: StackConfig, problems: Problems): vo
     b.consumers.forEach((c, j) => {
       if (enabled.includes(c)) return;
       const path = `${PATH}.buckets[${i}].consumers[${j}]`;
-      if (known.includes(c)) problems.add(path, `"${c}" is disabled (${key("workloads")}.${c}.enabled: false), so it cannot use bucket "${b.name}"`, `enable ${c} or remove it from the bucket's consumers`);
+      if (c === "minio") problems.add(path, `MinIO serves bucket "${b.name}" itself; only workloads that read or write it are consumers`, "remove minio from the bucket's consumers");
+      else if (known.includes(c)) problems.add(path, `"${c}" is disabled (${key("workloads")}.${c}.enabled: false), so it cannot use bucket "${b.name}"`, `enable ${c} or remove it from the bucket's consumers`);
       else problems.add(path, `"${c}" is not a workload of the stack (enabled: ${enabled.join(", ") || "none"})`, "name an enabled workload, or remove it from the bucket's consumers");
     }),
   );

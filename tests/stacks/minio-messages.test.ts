@@ -37,9 +37,13 @@ describe("a MinIO bucket's consumers must be enabled workloads of the stack", ()
     ]);
   });
 
-  it("MinIO itself is not a consumer of its own bucket, and is not offered as one", () => {
+  it("MinIO listed as a consumer of its own bucket is told it serves the bucket, not offered as a consumer", () => {
     expect(consumerProblems(stack(["postgres", "qdrant"], bucket(["minio"])))).toEqual([
-      { path: "homelab:workloads.minio.buckets[0].consumers[0]", message: '"minio" is not a workload of the stack (enabled: qdrant, postgres)', fix: NOT_A_WORKLOAD_FIX },
+      {
+        path: "homelab:workloads.minio.buckets[0].consumers[0]",
+        message: 'MinIO serves bucket "backups" itself; only workloads that read or write it are consumers',
+        fix: "remove minio from the bucket's consumers",
+      },
     ]);
   });
 
