@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { resolveCluster, ResolvedCluster, ResolvedNode } from "../../components/cluster/validate";
@@ -13,6 +12,7 @@ import {
 import { adminAccessScript, joinTokenScript } from "../../components/cluster/access-scripts";
 import { devArgs, homelabArgs, prodArgs } from "./fixtures";
 import { StubNode } from "./stub-env";
+import { scratchDir } from "../lib/scratch";
 
 const OWNER = "owner-aaaa";
 const OTHER_OWNER = "owner-bbbb";
@@ -60,7 +60,7 @@ beforeAll(() => {
       resolve({ missing: true, output: "", status: null, files: 0 });
       return;
     }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-shellcheck-"));
+    const dir = scratchDir("k3s-shellcheck-");
     const files: string[] = [];
     for (const [stack, args] of Object.entries(STACKS)) {
       for (const [name, text] of Object.entries(allScripts(resolveCluster(args)))) {
@@ -74,7 +74,6 @@ beforeAll(() => {
     child.stdout.on("data", (d) => { output += d; });
     child.stderr.on("data", (d) => { output += d; });
     child.on("close", (status) => {
-      fs.rmSync(dir, { recursive: true, force: true });
       resolve({ missing: false, output, status, files: files.length });
     });
   });

@@ -6,8 +6,8 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { scratchDir } from "../lib/scratch";
 
 const STUBS: Record<string, string> = {
   k3s: `#!/bin/sh
@@ -92,7 +92,7 @@ export interface RunResult {
 }
 
 export class StubNode {
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-stub-"));
+  readonly dir = scratchDir("k3s-stub-");
   readonly bin = path.join(this.dir, "bin");
   readonly root = path.join(this.dir, "root");
   readonly state = path.join(this.dir, "state");

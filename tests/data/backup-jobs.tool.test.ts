@@ -2,7 +2,6 @@
 // by reference only), and what WAL-G gets; the scripts against shellcheck and their images' tools.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import {
   BACKUP_KINDS,
@@ -23,6 +22,7 @@ import { postgresSpec } from "../../components/data/postgres/spec";
 import { DEFAULT_DCS, DEFAULT_PATRONI_TIMING } from "../../components/data/postgres";
 import { missingTools } from "../kit/images.test";
 import { s3Fixture } from "../lib/s3-fixture";
+import { scratchDir } from "../lib/scratch";
 
 const s3 = s3Fixture;
 const pgS3 = s3("postgres", "postgres-backups");
@@ -213,7 +213,7 @@ describe("the backup scripts", () => {
   });
 
   it("are POSIX sh and shellcheck-clean", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "backup-shellcheck-"));
+    const dir = scratchDir("backup-shellcheck-");
     const files = Object.entries(BACKUP_SCRIPTS).map(([n, text]) => {
       fs.writeFileSync(path.join(dir, n), text);
       return path.join(dir, n);
@@ -225,7 +225,6 @@ describe("the backup scripts", () => {
       child.stderr.on("data", (d) => (out += d));
       child.on("close", (code) => resolve({ status: code, output: out }));
     });
-    fs.rmSync(dir, { recursive: true, force: true });
     expect(output).toBe("");
     expect(status).toBe(0);
   });

@@ -3,10 +3,10 @@
 // server or mc binary can be installed here (README: MinIO, "What was verified offline").
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_BUCKETS, MinioBucket, bucketJobDigest, bucketJobFiles, lifecycleJson, minioConsumers, policyJson } from "../../components/data/minio";
 import { IMAGES } from "../../components/kit";
+import { scratchDir } from "../lib/scratch";
 
 /** Tools a slim image may lack, named outside comments (the same rule as tests/kit/images.test.ts). */
 function missingTools(script: string, provides: readonly string[]): string[] {
@@ -42,8 +42,8 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-function world(buckets: readonly MinioBucket[], state = fs.mkdtempSync(path.join(os.tmpdir(), "fake-minio-"))) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "minio-buckets-"));
+function world(buckets: readonly MinioBucket[], state = scratchDir("fake-minio-")) {
+  const dir = scratchDir("minio-buckets-");
   const config = path.join(dir, "config");
   const users = path.join(dir, "users");
   const bin = path.join(dir, "bin");

@@ -2,9 +2,9 @@
 // clean POSIX sh, and it really waits (against a fake kubectl that fails a given number of times).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { readinessScript } from "../../components/ingress";
+import { scratchDir } from "../lib/scratch";
 
 const SCRIPT = path.resolve(__dirname, "../../components/ingress/wait-for-cert-manager.sh");
 
@@ -25,7 +25,7 @@ eval "limit=\\\${FAIL_$k:-0}"
 `;
 
 function run(env: Record<string, string>) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cm-ready-"));
+  const dir = scratchDir("cm-ready-");
   fs.mkdirSync(path.join(dir, "bin"));
   fs.writeFileSync(path.join(dir, "bin", "kubectl"), FAKE_KUBECTL, { mode: 0o755 });
   const r = spawnSync("sh", [SCRIPT], {
@@ -35,7 +35,6 @@ function run(env: Record<string, string>) {
   });
   const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n") : [];
   const probe = fs.existsSync(path.join(dir, "probe-input")) ? fs.readFileSync(path.join(dir, "probe-input"), "utf8") : "";
-  fs.rmSync(dir, { recursive: true, force: true });
   return { status: r.status, out: `${r.stdout}${r.stderr}`, calls, probe };
 }
 

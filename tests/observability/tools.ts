@@ -2,8 +2,8 @@
 // generated files. Waits for `close`, so every byte of output is read.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { scratchDir } from "../lib/scratch";
 
 export interface ToolResult {
   readonly code: number | null;
@@ -30,7 +30,7 @@ export function run(cmd: string, args: readonly string[], cwd: string): Promise<
 
 /** A fresh directory with these files. */
 export function workDir(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "obs-tool-"));
+  const dir = scratchDir("obs-tool-");
   for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
   return dir;
 }

@@ -3,16 +3,16 @@
 // into the tools project (npm run test:tools): each case here starts a node process.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { ROOT } from "../harness";
+import { scratchDir } from "../lib/scratch";
 
 describe("render exits non-zero on bad config", () => {
   // Started as npm run render starts it: plain node with the project's TypeScript loader.
   const loader = path.join(ROOT, "tools", "lib", "ts-loader.js");
   it("exit code 2 and the field in the message, nothing written", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-stack-"));
+    const dir = scratchDir("bad-stack-");
     const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8"));
     doc.config["homelab:nodes"][0].address = "100.81.76";
     fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), YAML.stringify(doc));

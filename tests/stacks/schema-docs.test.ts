@@ -7,6 +7,7 @@ import Ajv2020 from "ajv/dist/2020";
 import YAML from "yaml";
 import { MODELINE, SCHEMA_FILE, staleFiles, stackFileJsonSchema } from "../../tools/lib/stack-schema";
 import { ROOT, listStacks, stackFilePath } from "../../tools/lib/stack-file";
+import { scratchDir } from "../lib/scratch";
 
 function validator() {
   const schema = JSON.parse(fs.readFileSync(path.join(ROOT, SCHEMA_FILE), "utf8"));
@@ -22,7 +23,7 @@ describe("generated from the stack schema", () => {
   });
 
   it("a changed description makes the committed files stale", () => {
-    const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "stale-"));
+    const dir = scratchDir("stale-");
     for (const f of ["README.md", "Pulumi.yaml", SCHEMA_FILE]) {
       fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
       const text = fs.readFileSync(path.join(ROOT, f), "utf8");

@@ -1,15 +1,15 @@
 // Stack files are read without the Pulumi CLI and without the passphrase: an encrypted value is
 // present but redacted, never decrypted and never required for a render.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { REDACTED, readStackFile } from "../../tools/lib/stack-file";
 import { splitConfig, validateRaw } from "../../stacks";
 import { previewCommand } from "../../tools/preview";
 import { ROOT } from "../harness";
+import { scratchDir } from "../lib/scratch";
 
 function withSecret(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
+  const dir = scratchDir("stack-");
   const text = fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8") + "  homelab:sshPrivateKey:\n    secure: v1:AAAABBBBCCCC:DDDDEEEE\n  homelab:cloudflareApiToken:\n    secure: v1:FFFFGGGG:HHHHIIII\n";
   const file = path.join(dir, "Pulumi.sec.yaml");
   fs.writeFileSync(file, text);

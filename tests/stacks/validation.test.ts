@@ -1,6 +1,5 @@
 // One bad config per rule: each must be rejected, naming the config path (and every problem at once).
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { Problems, parseStack, planWorkloads, splitConfig, validateRaw, validateStack } from "../../stacks";
@@ -8,6 +7,7 @@ import { readStackFile } from "../../tools/lib/stack-file";
 import { render } from "../../tools/render";
 
 import { Raw, configProblems } from "../lib/stack-config";
+import { scratchDir } from "../lib/scratch";
 
 function homelab(): Raw {
   const { raw } = splitConfig(readStackFile("homelab").config);
@@ -17,7 +17,7 @@ function homelab(): Raw {
 /** A fake key: the test checks that no output ever contains its body. */
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-not-a-real-key\n-----END OPENSSH PRIVATE KEY-----";
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bad-configs-"));
+const tmp = scratchDir("bad-configs-");
 let n = 0;
 
 /** Renders a stack file made from `raw` with the real render command (in-process); returns its exit code and stderr. */
