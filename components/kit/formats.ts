@@ -66,6 +66,14 @@ export const dnsLabel = z.string().refine(isDnsLabel, {
   error: (iss) => says(`${shown(iss.input)} is not a valid name`, "use lower-case letters, digits and '-' (at most 63 characters)"),
 });
 
+/**
+ * The first label of a routed host (<subdomain>.<domain>): routes name their Kubernetes objects after it,
+ * so RFC 1035. A regex, not a refine, so the JSON schema carries the pattern to editors.
+ */
+export const subdomainLabel = z.string().regex(DNS_1035_LABEL, {
+  error: (iss) => says(`${shown(iss.input)} is not a valid subdomain`, "use lower-case letters, digits and '-', starting with a letter (at most 63 characters)"),
+});
+
 export const nodeName = z.string().refine(isDnsSubdomain, {
   error: (iss) => says(`${shown(iss.input)} is not a valid node name`, "use lower-case letters, digits, '-' and '.'"),
 });

@@ -2,7 +2,7 @@
 // long it keeps metrics and logs, and the alert thresholds (each alert maps one outage the seed
 // reports found by hand; README "Alerts").
 import { z } from "zod";
-import { bytesQuantity, intBetween, nodeName, promDuration, says } from "../kit/formats";
+import { bytesQuantity, intBetween, nodeName, promDuration, says, subdomainLabel } from "../kit/formats";
 import { StackView, firstWithRole, resourcesSettings } from "../kit/settings";
 import { parseBytes } from "../kit/quantity";
 
@@ -27,7 +27,7 @@ const loki = z
 
 const grafana = z
   .strictObject({
-    subdomain: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/).default("grafana").describe("Grafana is served at <subdomain>.<domain> (default grafana)"),
+    subdomain: subdomainLabel.default("grafana").describe("Grafana is served at <subdomain>.<domain> (default grafana)"),
     resources: resourcesSettings({ cpu: "50m", memory: "192Mi", memoryLimit: "512Mi" }),
   })
   .prefault({})

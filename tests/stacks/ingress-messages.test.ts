@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problem, Problems, parseStack } from "../../stacks";
 import { certManagerArgs, plannedRoutes, subdomainOf, traefikArgs, traefikChartMajor, validateIngress } from "../../stacks/ingress";
 import type { StackConfig } from "../../stacks/config";
-import { Raw, stackRaw } from "../lib/stack-config";
+import { Raw, configProblems, stackRaw } from "../lib/stack-config";
 
 const TOKEN = "cloudflareApiToken";
 
@@ -210,14 +210,19 @@ describe("homelab:ingress problems and warnings, word for word", () => {
       expect(ingress("homelab", (r) => (r.ingress.dashboard = { enabled: false, host: "dash.elsewhere.com" }))).toEqual(clean);
     });
 
-    it("a MinIO console subdomain Kubernetes cannot name a route after is refused at its config path", () => {
-      expect(ingress("homelab", (r) => (r.workloads.minio.console = { subdomain: "1console" })).problems).toEqual([
-        {
-          path: "homelab:workloads.minio.console.subdomain",
-          message: `route minio-console: subdomain "1console" is not a valid Kubernetes name: use lower-case letters, digits and '-', start with a letter, at most 63 characters`,
-          fix: "fix the route's settings",
-        },
-      ]);
+    it("a console or Grafana subdomain that cannot name a route is refused when the stack is read, at its config path", () => {
+      const minio = stackRaw("homelab");
+      minio.workloads.minio.console = { subdomain: "1console" };
+      expect(configProblems(minio)).toContain(
+        `homelab:workloads.minio.console.subdomain: "1console" is not a valid subdomain\n    fix: use lower-case letters, digits and '-', starting with a letter (at most 63 characters)`,
+      );
+      const grafana = stackRaw("homelab");
+      grafana.observability = { ...grafana.observability, grafana: { subdomain: "-grafana" } };
+      expect(configProblems(grafana)).toContain(`homelab:observability.grafana.subdomain: "-grafana" is not a valid subdomain`);
+      const fine = stackRaw("homelab");
+      fine.workloads.minio.console = { subdomain: "s3-console2" };
+      expect(ingress("homelab", (r) => (r.workloads.minio.console = { subdomain: "s3-console2" })).problems).toEqual([]);
+      expect(configProblems(fine)).toBe("");
     });
 
     it("two routes on one host: the second is refused, naming the host and the setting that already routes it", () => {

@@ -2,7 +2,7 @@
 // consumers, image), defaults and docs. The erasure layout is checked here; that each consumer is an
 // enabled workload of the stack is checked with the rest of the stack (stacks/minio.ts).
 import { z } from "zod";
-import { dnsLabel, intBetween, isDns1035Label, nodeName, says, shown } from "../../kit/formats";
+import { intBetween, isDns1035Label, nodeName, says, shown, subdomainLabel } from "../../kit/formats";
 import { isPinnedTag } from "../../kit/images";
 import { StackView, storageSetting, workloadSettings } from "../../kit/settings";
 import { MAX_SET_DRIVES, MIN_SET_DRIVES, erasureSetSize } from "./erasure";
@@ -64,7 +64,7 @@ export const minioSettings = workloadSettings(
     console: z
       .strictObject({
         enabled: z.boolean().default(true).describe("route the web console (default true)"),
-        subdomain: dnsLabel.default("minio").describe("console host <subdomain>.<domain> (default minio)"),
+        subdomain: subdomainLabel.default("minio").describe("console host <subdomain>.<domain> (default minio)"),
       })
       .prefault({})
       .describe("the MinIO console, through the platform's HTTPS route with its security headers"),
