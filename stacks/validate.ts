@@ -129,10 +129,8 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
   }
   const pathOf = new Map(planned.map((w) => [w.spec.identity.name, w.path]));
   // Traefik runs from k3s's chart, not from our specs, but its pods land on our nodes all the same.
-  if (cfg.ingress) {
-    groups.push(traefikPodGroup(cfg));
-    pathOf.set("traefik", `${key("ingress")}.traefik`);
-  }
+  groups.push(traefikPodGroup(cfg));
+  pathOf.set("traefik", `${key("ingress")}.traefik`);
   // The monitoring charts' pods, counted from the same list their HelmCharts carry.
   for (const { group, path } of observabilityPodGroups(cfg)) {
     groups.push(group);
@@ -155,7 +153,7 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
     if (l.requests.memoryBytes > l.allocatable.memoryBytes) over("memory", l.requests.memoryBytes, l.allocatable.memoryBytes, formatBytes, l.capacity.memoryBytes);
     if (l.requests.cpuMillis > l.allocatable.cpuMillis) over("CPU", l.requests.cpuMillis, l.allocatable.cpuMillis, formatMillicores, l.capacity.cpuMillis);
     if (l.limits.memoryBytes > l.capacity.memoryBytes) {
-      warnings.push(`${l.node}: memory limits add up to ${formatBytes(l.limits.memoryBytes)} of ${formatBytes(l.capacity.memoryBytes)}: if every pod used its limit at once the node would run out of memory`);
+      warnings.push(`${l.node}: memory limits add up to ${formatBytes(l.limits.memoryBytes)} of ${formatBytes(l.capacity.memoryBytes)} (${formatBytes(l.limits.memoryBytes - l.capacity.memoryBytes)} over): if every pod used its limit at once the node would run out of memory`);
     } else if (l.requests.memoryBytes > 0.85 * l.allocatable.memoryBytes) {
       warnings.push(`${l.node}: memory requests are at ${Math.round((100 * l.requests.memoryBytes) / l.allocatable.memoryBytes)}% of allocatable`);
     }
@@ -163,16 +161,17 @@ function checkWorkloads(cfg: StackConfig, planned: readonly PlannedWorkload[], p
   return result;
 }
 
-/** A node port is open on every node: two Services cannot share one. */
+/** A node port is open on every node: two Services (or two ports of one) cannot share one. */
 function checkNodePorts(planned: readonly PlannedWorkload[], problems: Problems): void {
   const owner = new Map<number, string>();
   for (const w of planned) {
     for (const svc of [...(w.spec.service ? [w.spec.service] : []), ...(w.spec.extraServices ?? [])]) {
-      for (const n of Object.values(svc.nodePorts ?? {})) {
+      const user = `Service ${svc.name ?? w.spec.identity.name} (${w.path})`;
+      for (const [port, n] of Object.entries(svc.nodePorts ?? {})) {
         const other = owner.get(n);
-        if (other !== undefined && other !== w.path) {
-          problems.add(`${w.path}.nodePort`, `node port ${n} is already used by ${other}`, "choose another port in 30000–32767; every node port must be unique in the cluster");
-        } else owner.set(n, w.path);
+        if (other !== undefined) {
+          problems.add(`${w.path}.nodePort`, `node port ${n} of ${user}, port ${port}, is already used by ${other}`, "choose another port in 30000–32767; every node port must be unique in the cluster");
+        } else owner.set(n, `${user}, port ${port}`);
       }
     }
   }

@@ -262,11 +262,16 @@ describe("node memory warnings", () => {
 
   it("memory limits above the node's memory warn with both figures", () => {
     expect(validate(stack(), [onBeta(2 ** 30, 12.5 * 2 ** 30)]).warnings).toEqual([
-      "beta: memory limits add up to 12.5Gi of 12Gi: if every pod used its limit at once the node would run out of memory",
+      "beta: memory limits add up to 12.5Gi of 12Gi (512Mi over): if every pod used its limit at once the node would run out of memory",
       MONITORING_OFF,
     ]);
     expect(validate(stack(), [onBeta(2 ** 30, 13 * 2 ** 30)]).warnings).toEqual([
-      "beta: memory limits add up to 13Gi of 12Gi: if every pod used its limit at once the node would run out of memory",
+      "beta: memory limits add up to 13Gi of 12Gi (1Gi over): if every pod used its limit at once the node would run out of memory",
+      MONITORING_OFF,
+    ]);
+    // Totals that round to the same figure still show how far over they are.
+    expect(validate(stack(), [onBeta(2 ** 30, CAPACITY + 2 ** 20)]).warnings).toEqual([
+      "beta: memory limits add up to 12Gi of 12Gi (1Mi over): if every pod used its limit at once the node would run out of memory",
       MONITORING_OFF,
     ]);
   });
@@ -277,7 +282,7 @@ describe("node memory warnings", () => {
 
   it("limits over the node's memory are the one warning, even with requests above 85 %", () => {
     expect(validate(stack(), [onBeta(10 * 2 ** 30, 13 * 2 ** 30)]).warnings).toEqual([
-      "beta: memory limits add up to 13Gi of 12Gi: if every pod used its limit at once the node would run out of memory",
+      "beta: memory limits add up to 13Gi of 12Gi (1Gi over): if every pod used its limit at once the node would run out of memory",
       MONITORING_OFF,
     ]);
   });
@@ -302,7 +307,11 @@ describe("node ports", () => {
     const a = workload("web", "web", pinned("beta"), {}, { nodePort: 30080 });
     const b = workload("api", "api", pinned("beta"), {}, { nodePort: 30080 });
     expect(validate(stack(), [a, b]).problems).toEqual([
-      { path: "homelab:workloads.api.nodePort", message: "node port 30080 is already used by homelab:workloads.web", fix: "choose another port in 30000–32767; every node port must be unique in the cluster" },
+      {
+        path: "homelab:workloads.api.nodePort",
+        message: "node port 30080 of Service api (homelab:workloads.api), port http, is already used by Service web (homelab:workloads.web), port http",
+        fix: "choose another port in 30000–32767; every node port must be unique in the cluster",
+      },
     ]);
   });
 
@@ -310,7 +319,22 @@ describe("node ports", () => {
     const a = workload("web", "web", pinned("beta"), {}, { nodePort: 30080 });
     const b = workload("api", "api", pinned("beta"), {}, { extraNodePort: 30080 });
     expect(validate(stack(), [a, b]).problems).toEqual([
-      { path: "homelab:workloads.api.nodePort", message: "node port 30080 is already used by homelab:workloads.web", fix: "choose another port in 30000–32767; every node port must be unique in the cluster" },
+      {
+        path: "homelab:workloads.api.nodePort",
+        message: "node port 30080 of Service api-direct (homelab:workloads.api), port http, is already used by Service web (homelab:workloads.web), port http",
+        fix: "choose another port in 30000–32767; every node port must be unique in the cluster",
+      },
+    ]);
+  });
+
+  it("two Services of one workload on one node port collide as well (Kubernetes refuses the second)", () => {
+    const w = workload("web", "web", pinned("beta"), {}, { nodePort: 30080, extraNodePort: 30080 });
+    expect(validate(stack(), [w]).problems).toEqual([
+      {
+        path: "homelab:workloads.web.nodePort",
+        message: "node port 30080 of Service web-direct (homelab:workloads.web), port http, is already used by Service web (homelab:workloads.web), port http",
+        fix: "choose another port in 30000–32767; every node port must be unique in the cluster",
+      },
     ]);
   });
 

@@ -254,7 +254,7 @@ describe("bad configs are rejected, naming the field", () => {
     const fa = planned.find((w) => w.spec.identity.name === "family-assistant")!;
     const other = { ...fa.spec, identity: { name: "other", component: "app" }, extraServices: fa.spec.extraServices!.map((x) => ({ ...x, name: "other-nodeport" })) };
     validateStack(cfg!, [...planned, { spec: other, path: "homelab:workloads.other" }], { requireSecrets: false }, problems);
-    expect(problems.list.map((p: any) => `${p.path}: ${p.message}`).join("\n")).toMatch(/homelab:workloads\.other\.nodePort: node port 30801 is already used by homelab:workloads\.familyAssistant/);
+    expect(problems.list.map((p: any) => `${p.path}: ${p.message}`).join("\n")).toMatch(/homelab:workloads\.other\.nodePort: node port 30801 of Service other-nodeport \(homelab:workloads\.other\), port \w+, is already used by Service [-\w]+ \(homelab:workloads\.familyAssistant\)/);
   });
 
   it("required anti-affinity beyond the eligible nodes is rejected", () => {
