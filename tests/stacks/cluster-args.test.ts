@@ -2,9 +2,9 @@
 // the servers' certificate names, the stack secrets passed through), and the messages about the etcd
 // snapshots' S3 target — pinned to the exact text a user reads.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, Problem, validateRaw } from "../../stacks";
+import { validateRaw } from "../../stacks";
 import { clusterArgs, etcdS3Args } from "../../stacks/cluster";
-import { Raw, stackRaw } from "../lib/stack-config";
+import { Raw, refusedProblems, stackRaw } from "../lib/stack-config";
 
 const ALL_SECRETS = ["sshPrivateKey", "etcdS3AccessKey", "etcdS3SecretKey"];
 
@@ -15,17 +15,6 @@ function withS3(stack: string, endpoint: string): Raw {
 }
 
 const configOf = (stack: string, raw: Raw = stackRaw(stack)) => validateRaw(stack, { raw, secretsPresent: [] }, { requireSecrets: false }).config;
-
-/** The problems a deploy (secrets required) of `raw` is refused with. */
-function deployProblems(stack: string, raw: Raw, secretsPresent: string[]): readonly Problem[] {
-  try {
-    validateRaw(stack, { raw, secretsPresent }, { requireSecrets: true });
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-}
 
 /** The warning about an etcd S3 endpoint that the cluster itself serves. */
 const inClusterWarning = (endpoint: string) =>
@@ -60,7 +49,7 @@ describe("etcd snapshots' S3 target", () => {
   it("with two servers (embedded etcd, though refused for its even count), a deploy also needs both keys", () => {
     const raw = withS3("prod", "nas.lan:9000");
     raw.nodes[2].k3s = "agent";
-    expect(deployProblems("prod", raw, ["sshPrivateKey"])).toEqual([
+    expect(refusedProblems(raw, { stack: "prod", secrets: ["sshPrivateKey"], requireSecrets: true })).toEqual([
       {
         path: "homelab:nodes",
         message: "2 k3s servers (ubuntu-8gb-hil-1, ubuntu-8gb-ash-1): embedded etcd needs an odd number for quorum",

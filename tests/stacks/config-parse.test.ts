@@ -1,20 +1,14 @@
 // Reading the stack file: a wrong value where the schema has a default (or an unknown key) must not
 // hide the stack-wide rules — one pass reports every problem — and the defaults that depend on other
 // sections (MinIO's buckets follow the workloads that run) are filled in from the config.
-import { ConfigError, Problem, validateRaw } from "../../stacks";
-import { Raw, stackRaw } from "../lib/stack-config";
+import { Problem, validateRaw } from "../../stacks";
+import { Raw, refusedProblems, stackRaw } from "../lib/stack-config";
 
 /** The problems the stack is refused with ([] when it is valid). */
 function problemsOf(stack: string, mutate: (r: Raw) => void): readonly Problem[] {
   const raw = stackRaw(stack);
   mutate(raw);
-  try {
-    validateRaw(stack, { raw, secretsPresent: [] }, { requireSecrets: false });
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
+  return refusedProblems(raw, { stack });
 }
 
 /** prod with its third server made an agent: two servers, refused by a stack-wide rule. */

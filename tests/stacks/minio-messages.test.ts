@@ -2,19 +2,17 @@
 // workload (the list entry it names, the workloads it offers, the fix), what losing a node means for
 // where the pods were placed (the render summary's statement and the warning), and which pods of a
 // schedule are MinIO's. Every expected text is written out here by hand.
-import { Problems, parseStack } from "../../stacks";
+import { Problems } from "../../stacks";
 import type { StackConfig } from "../../stacks";
 import { minioResilience, placedNodes, validateMinioConsumers } from "../../stacks/minio";
-import { Raw, stackRaw } from "../lib/stack-config";
+import { Raw, parsedConfig, stackRaw } from "../lib/stack-config";
 
 /** The homelab stack with only `enabled` workloads on besides MinIO, and MinIO set to `minio`. */
 function stack(enabled: string[], minio: Raw = {}): StackConfig {
   const raw = stackRaw("homelab");
   for (const w of Object.keys(raw.workloads)) if (w !== "minio") raw.workloads[w] = { ...raw.workloads[w], enabled: enabled.includes(w) };
   raw.workloads.minio = { ...raw.workloads.minio, ...minio };
-  const { config, problems } = parseStack("homelab", raw, []);
-  expect(problems).toEqual([]);
-  return config!;
+  return parsedConfig(raw);
 }
 
 function consumerProblems(cfg: StackConfig) {
