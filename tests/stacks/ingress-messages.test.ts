@@ -135,7 +135,7 @@ describe("homelab:ingress problems and warnings, word for word", () => {
       ]);
     });
 
-    it("an address at example.com is refused, naming the domain", () => {
+    it("an address at example.org (in any case) is refused, naming the domain as written", () => {
       expect(ingress("homelab", (r) => (r.ingress.certificates.email = "me@Example.org")).problems).toEqual([
         { path: "homelab:ingress.certificates.email", message: "Let's Encrypt refuses addresses at Example.org", fix: "use a real address" },
       ]);
@@ -173,7 +173,7 @@ describe("homelab:ingress problems and warnings, word for word", () => {
       ).toEqual(clean);
     });
 
-    it("DNS-01 with the self-signed issuer is only a warning that it does nothing, whatever the token", () => {
+    it("DNS-01 with the self-signed issuer is only a warning that it does nothing, and needs no token even for a deploy", () => {
       const edit = (r: Raw) => (r.ingress.certificates = { issuer: "selfsigned", solver: "dns01" });
       const expected = { problems: [], warnings: ["homelab:ingress.certificates.solver: dns01 has no effect with issuer: selfsigned"] };
       expect(ingress("homelab", edit, { secrets: [], requireSecrets: true })).toEqual(expected);
@@ -260,7 +260,7 @@ describe("homelab:ingress problems and warnings, word for word", () => {
       expect(plannedRoutes(configOf("homelab", (r) => (r.workloads.minio.console = { enabled: false })))).toEqual(dashboardOnly);
     });
 
-    it("subdomainOf: only a single valid label directly under the domain", () => {
+    it("a routed host must be one valid label directly under the stack's domain", () => {
       expect(subdomainOf("dash.homelab.pesulabs.net", "homelab.pesulabs.net")).toBe("dash");
       expect(subdomainOf("dashboard-of-the-homelab.com", "homelab.pesulabs.net")).toBeUndefined();
       expect(subdomainOf("a.dash.homelab.pesulabs.net", "homelab.pesulabs.net")).toBeUndefined();

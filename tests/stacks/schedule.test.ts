@@ -46,7 +46,7 @@ describe("node capacity", () => {
 });
 
 describe("placement", () => {
-  it("a pod goes to the node with the most memory left for it, not the first by name", () => {
+  it("a pod goes to the node whose allocatable memory is least used after placing it, not the first by name", () => {
     const nodes: NodeCapacity[] = [
       { name: "asuna", cpuMillis: 4000, memoryBytes: 4 * GiB, reserved: { cpuMillis: 0, memoryBytes: 0 } },
       { name: "pesubuntu", cpuMillis: 4000, memoryBytes: 32 * GiB, reserved: { cpuMillis: 0, memoryBytes: 0 } },
