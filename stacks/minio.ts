@@ -14,7 +14,7 @@ export function validateMinioConsumers(cfg: StackConfig, problems: Problems): vo
   const m = cfg.workloads.minio;
   if (!m.enabled) return;
   const enabled = enabledWorkloads(cfg.workloads).filter((w) => w !== "minio");
-  const known = Object.keys(cfg.workloads).filter((w) => w !== "minio");
+  const known = Object.keys(cfg.workloads);
   m.buckets.forEach((b, i) =>
     b.consumers.forEach((c, j) => {
       if (enabled.includes(c)) return;

@@ -208,6 +208,22 @@ describe("homelab:ingress problems and warnings, word for word", () => {
       expect(ingress("homelab", (r) => (r.ingress.dashboard = { enabled: false, host: "dash.elsewhere.com" }))).toEqual(clean);
     });
 
+    it("a route the schema let through but the route check refuses is a problem at its config path, not a crash", () => {
+      // The stack schema and the route check agree today; should they drift apart, validation still
+      // names the field instead of throwing.
+      const cfg = configOf("homelab", () => undefined, [TOKEN]);
+      const drifted = { ...cfg, workloads: { ...cfg.workloads, minio: { ...cfg.workloads.minio, console: { ...cfg.workloads.minio.console, subdomain: "1console" } } } };
+      const problems = new Problems();
+      validateIngress(drifted, { requireSecrets: false }, problems, []);
+      expect(problems.list).toEqual([
+        {
+          path: "homelab:workloads.minio.console.subdomain",
+          message: `route minio-console: subdomain "1console" is not a valid Kubernetes name: use lower-case letters, digits and '-', start with a letter, at most 63 characters`,
+          fix: "fix the route's settings",
+        },
+      ]);
+    });
+
     it("a console or Grafana subdomain that cannot name a route is refused when the stack is read, at its config path", () => {
       const minio = stackRaw("homelab");
       minio.workloads.minio.console = { subdomain: "1console" };
