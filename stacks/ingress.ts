@@ -99,7 +99,7 @@ export function validateIngress(cfg: StackConfig, opts: ValidateOptions, problem
   if (letsEncrypt) {
     if (!c.email) problems.add(`${PATH}.certificates.email`, `is required for the ${c.issuer} issuer (the ACME account's address)`, `set it, e.g. email: you@${cfg.domain.split(".").slice(-2).join(".")}, or use issuer: selfsigned`);
     else if (/@example\.(com|net|org)$/i.test(c.email)) problems.add(`${PATH}.certificates.email`, `Let's Encrypt refuses addresses at ${c.email.split("@")[1]}`, "use a real address");
-    const tld = cfg.domain.split(".").pop() ?? "";
+    const tld = cfg.domain.slice(cfg.domain.lastIndexOf(".") + 1);
     if (PRIVATE_TLDS.includes(tld)) {
       problems.add(`${PATH}.certificates.issuer`, `Let's Encrypt cannot issue certificates for ${cfg.domain} (.${tld} is not a public name)`, "use issuer: selfsigned for a private domain, or a public domain you control");
     }
