@@ -300,44 +300,23 @@ describe("node memory warnings", () => {
 });
 
 describe("node ports", () => {
-  it("two workloads on one node port: the second is refused, naming the first", () => {
-    const a = workload("web", "web", pinned("beta"), {}, { nodePort: 30080 });
-    const b = workload("api", "api", pinned("beta"), {}, { nodePort: 30080 });
-    expect(validate(stack(), [a, b]).problems).toEqual([
+  const web = (o: { nodePort?: number; extraNodePort?: number }) => workload("web", "web", pinned("beta"), {}, o);
+  const api = (o: { nodePort?: number; extraNodePort?: number }) => workload("api", "api", pinned("beta"), {}, o);
+  it.each([
+    ["two workloads on one node port: the second is refused, naming the first", [web({ nodePort: 30080 }), api({ nodePort: 30080 })], "api", "Service api (homelab:workloads.api)"],
+    ["a node port on an extra Service collides too", [web({ nodePort: 30080 }), api({ extraNodePort: 30080 })], "api", "Service api-direct (homelab:workloads.api)"],
+    ["two Services of one workload on one node port collide as well (Kubernetes refuses the second)", [web({ nodePort: 30080, extraNodePort: 30080 })], "web", "Service web-direct (homelab:workloads.web)"],
+  ])("%s", (_name, workloads, key, second) => {
+    expect(validate(stack(), workloads).problems).toEqual([
       {
-        path: "homelab:workloads.api.nodePort",
-        message: "node port 30080 of Service api (homelab:workloads.api), port http, is already used by Service web (homelab:workloads.web), port http",
-        fix: "choose another port in 30000–32767; every node port must be unique in the cluster",
-      },
-    ]);
-  });
-
-  it("a node port on an extra Service collides too", () => {
-    const a = workload("web", "web", pinned("beta"), {}, { nodePort: 30080 });
-    const b = workload("api", "api", pinned("beta"), {}, { extraNodePort: 30080 });
-    expect(validate(stack(), [a, b]).problems).toEqual([
-      {
-        path: "homelab:workloads.api.nodePort",
-        message: "node port 30080 of Service api-direct (homelab:workloads.api), port http, is already used by Service web (homelab:workloads.web), port http",
-        fix: "choose another port in 30000–32767; every node port must be unique in the cluster",
-      },
-    ]);
-  });
-
-  it("two Services of one workload on one node port collide as well (Kubernetes refuses the second)", () => {
-    const w = workload("web", "web", pinned("beta"), {}, { nodePort: 30080, extraNodePort: 30080 });
-    expect(validate(stack(), [w]).problems).toEqual([
-      {
-        path: "homelab:workloads.web.nodePort",
-        message: "node port 30080 of Service web-direct (homelab:workloads.web), port http, is already used by Service web (homelab:workloads.web), port http",
+        path: `homelab:workloads.${key}.nodePort`,
+        message: `node port 30080 of ${second}, port http, is already used by Service web (homelab:workloads.web), port http`,
         fix: "choose another port in 30000–32767; every node port must be unique in the cluster",
       },
     ]);
   });
 
   it("distinct node ports are fine", () => {
-    const a = workload("web", "web", pinned("beta"), {}, { nodePort: 30080 });
-    const b = workload("api", "api", pinned("beta"), {}, { nodePort: 30081 });
-    expect(validate(stack(), [a, b]).problems).toEqual([]);
+    expect(validate(stack(), [web({ nodePort: 30080 }), api({ nodePort: 30081 })]).problems).toEqual([]);
   });
 });
