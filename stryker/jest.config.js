@@ -3,4 +3,5 @@
 // (tests/harness.ts renders on first use), and in band: Stryker already runs one jest per core, and a
 // run filtered to a few tests gains nothing from spawning workers.
 const { all } = require("../jest.config.js");
-module.exports = { ...all, rootDir: "..", globalSetup: undefined, globalTeardown: undefined, maxWorkers: 1 };
+// jest-runner.js leaves out the test files that hold none of a mutant's tests.
+module.exports = { ...all, rootDir: "..", globalSetup: undefined, globalTeardown: undefined, maxWorkers: 1, runner: "<rootDir>/stryker/jest-runner.js" };
