@@ -1,12 +1,16 @@
-// The jest test runner of the mutation run: jest's own, minus the test files that hold none of a
-// mutant's tests.
+// The jest test runner of the mutation run: jest's own, running a mutant's test files fastest first and
+// stopping at the first file that fails.
 //
 // Stryker runs a mutant's tests by name (`testNamePattern`, from the dry run's per-test coverage), not
 // by file, so jest would still load every test file — with its imports, ~25 s for the 87 files here —
 // to run none of its tests. The dry run (a run of every test, no pattern) records each file's test
-// names; a mutant's run then keeps the files with a name the pattern matches, the same match jest-circus
-// makes (`new RegExp(pattern, "i")` on the full name). Which tests run is unchanged; a file the record
-// does not know is kept.
+// names and duration; a mutant's run then keeps the files with a name the pattern matches, the same
+// match jest-circus makes (`new RegExp(pattern, "i")` on the full name); a file the record does not
+// know is kept, last.
+//
+// One failing test kills a mutant, and Stryker asks for no more (its `disableBail` is off): jest has no
+// bail for a programmatic run, so the files run one at a time, fastest first, until one fails. A
+// surviving mutant still runs every file.
 const fs = require("node:fs");
 const path = require("node:path");
 const TestRunner = require("jest-runner").default;
@@ -22,29 +26,48 @@ function readIndex() {
   }
 }
 
-/** The test files that can run a test of `pattern`: those with a matching name, and those not recorded. */
+/**
+ * The test files that can run a test of `pattern`, fastest first: those with a matching name, then
+ * those not recorded. `index`: test file → { names, ms }.
+ */
 function filesFor(tests, pattern, index) {
   const re = new RegExp(pattern, "i");
-  return tests.filter((t) => {
-    const names = index[t.path];
-    return names === undefined || names.some((n) => re.test(n));
-  });
+  const known = (t) => index[t.path] !== undefined;
+  const matching = tests.filter((t) => known(t) && index[t.path].names.some((n) => re.test(n)));
+  matching.sort((a, b) => index[a.path].ms - index[b.path].ms);
+  return [...matching, ...tests.filter((t) => !known(t))];
 }
+
+const failed = (result) => result.numFailingTests > 0 || result.testExecError != null;
 
 class MutantFilesRunner extends TestRunner {
   async runTests(tests, watcher, options) {
     const pattern = this._globalConfig.testNamePattern;
     if (pattern) {
       const index = readIndex();
-      return super.runTests(index ? filesFor(tests, pattern, index) : tests, watcher, options);
+      if (!index) return super.runTests(tests, watcher, options);
+      let stop = false;
+      const off = [
+        this.on("test-file-success", ([, result]) => void (stop ||= failed(result))),
+        this.on("test-file-failure", () => void (stop = true)),
+      ];
+      try {
+        for (const test of filesFor(tests, pattern, index)) {
+          if (stop || watcher.isInterrupted()) break;
+          await super.runTests([test], watcher, options);
+        }
+      } finally {
+        off.forEach((f) => f());
+      }
+      return;
     }
     // Only the dry run records: a full run under Stryker with no mutant active.
     if (process.env.STRYKER_MUTATOR_WORKER === undefined || process.env.__STRYKER_ACTIVE_MUTANT__ !== undefined) {
       return super.runTests(tests, watcher, options);
     }
-    const names = {};
+    const index = {};
     const off = this.on("test-file-success", ([test, result]) => {
-      names[test.path] = result.testResults.map((r) => r.fullName);
+      index[test.path] = { names: result.testResults.map((r) => r.fullName), ms: result.perfStats.runtime };
     });
     try {
       await super.runTests(tests, watcher, options);
@@ -52,10 +75,11 @@ class MutantFilesRunner extends TestRunner {
       off();
     }
     const tmp = `${INDEX}.${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(names));
+    fs.writeFileSync(tmp, JSON.stringify(index));
     fs.renameSync(tmp, INDEX);
   }
 }
 
 module.exports = MutantFilesRunner;
 module.exports.filesFor = filesFor;
+module.exports.failed = failed;
