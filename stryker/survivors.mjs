@@ -70,7 +70,9 @@ const alive = [];
 try {
   for (const [i, m] of survivors.entries()) {
     fs.writeFileSync(abs, original.slice(0, offset(m.location.start)) + (m.replacement ?? "") + original.slice(offset(m.location.end)));
-    const r = spawnSync(path.join(ROOT, "node_modules/.bin/jest"), ["--silent", "--bail", "--runTestsByPath", ...tests], { cwd: ROOT, encoding: "utf8" });
+    // The mutation run's jest config: no global setup, whose render of every stack would fail under
+    // many mutants and count them as killed by tests that never ran.
+    const r = spawnSync(path.join(ROOT, "node_modules/.bin/jest"), ["-c", "stryker/jest.config.js", "--silent", "--bail", "--runTestsByPath", ...tests], { cwd: ROOT, encoding: "utf8" });
     restore();
     const dead = r.status !== 0;
     if (dead) killed++;
