@@ -4,7 +4,11 @@
 export default {
   packageManager: "npm",
   testRunner: "jest",
-  jest: { projectType: "custom", configFile: "stryker/jest.config.js" },
+  // Not jest's --findRelatedTests: it follows imports only inside `roots` (tests/ and the mutated file's
+  // folder), so a kit file reached through stacks/ or another component looked untested (settings.ts's
+  // mutants ran no test at all). The per-test coverage picks each mutant's tests, and
+  // stryker/jest-runner.js loads only their files.
+  jest: { projectType: "custom", configFile: "stryker/jest.config.js", enableFindRelatedTests: false },
   checkers: ["typescript"],
   tsconfigFile: "stryker/tsconfig.json",
   // Mutants the type checker rejects could never ship: they are excluded from the score.
