@@ -3,7 +3,6 @@
 // (tests/harness.ts renders on first use), and in band: Stryker already runs one jest per core, and a
 // run filtered to a few tests gains nothing from spawning workers.
 const { all } = require("../jest.config.js");
-// jest-runner.js leaves out the test files that hold none of a mutant's tests.
 // Left out: tests of the tooling that need a git checkout or the real node_modules layout, which
 // Stryker's sandbox copy is not (they test no code under components/ or stacks/).
 const needsCheckout = ["tests/tools/backend.test.ts", "tests/tools/diff-cli.tool.test.ts", "tests/tools/pulumi-runtime.tool.test.ts", "tests/policy/pack-server.tool.test.ts"];
@@ -13,6 +12,7 @@ module.exports = {
   globalSetup: undefined,
   globalTeardown: undefined,
   maxWorkers: 1,
+  // Loads only the test files that hold one of a mutant's tests.
   runner: "<rootDir>/stryker/jest-runner.js",
   testPathIgnorePatterns: [...all.testPathIgnorePatterns, ...needsCheckout.map((f) => `<rootDir>/${f}`)],
 };
